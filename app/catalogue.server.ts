@@ -1,0 +1,61 @@
+/**
+ * What the practice offers, as the public pages show it: active services with the coaches who
+ * give them, and active coaches.
+ */
+import { asc, eq } from "drizzle-orm";
+import type { Db } from "~db/database.server";
+import { coachServices, coaches, practiceSettings, services } from "~db/schema";
+
+export type PracticeSummary = { name: string; tagline: string | null };
+
+export function getPracticeSummary(db: Db): PracticeSummary {
+  const row = db
+    .select({ name: practiceSettings.name, tagline: practiceSettings.tagline })
+    .from(practiceSettings)
+    .get();
+  return row ?? { name: "Kairos", tagline: null };
+}
+
+export function listPublicCatalogue(db: Db) {
+  const activeCoaches = db
+    .select({
+      id: coaches.id,
+      slug: coaches.slug,
+      name: coaches.name,
+      bio: coaches.bio,
+      timezone: coaches.timezone,
+    })
+    .from(coaches)
+    .where(eq(coaches.active, true))
+    .orderBy(asc(coaches.name))
+    .all();
+  const offers = db
+    .select({ coachId: coachServices.coachId, serviceId: coachServices.serviceId })
+    .from(coachServices)
+    .all();
+  const activeServices = db
+    .select({
+      id: services.id,
+      slug: services.slug,
+      name: services.name,
+      description: services.description,
+      durationMinutes: services.durationMinutes,
+      priceMinor: services.priceMinor,
+      currency: services.currency,
+    })
+    .from(services)
+    .where(eq(services.active, true))
+    .orderBy(asc(services.sortOrder), asc(services.name))
+    .all();
+
+  const coachNames = new Map(activeCoaches.map((coach) => [coach.id, coach.name]));
+  return {
+    coaches: activeCoaches,
+    services: activeServices.map((service) => ({
+      ...service,
+      coachNames: offers
+        .filter((offer) => offer.serviceId === service.id && coachNames.has(offer.coachId))
+        .map((offer) => coachNames.get(offer.coachId)!),
+    })),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Every environment variable Kairos reads, validated once at start. `.env.example` documents the
+ * same list; keep the two in step.
+ */
+import { z } from "zod";
+
+const port = z
+  .string()
+  .regex(/^\d+$/, "must be a whole number from 0 to 65535")
+  .transform(Number)
+  .refine((n) => n <= 65535, "must be a whole number from 0 to 65535");
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: "must be an http:// or https:// URL" })
+  .transform((url) => url.replace(/\/+$/, ""));
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().min(1).optional(),
+    PORT: port.default(3000),
+    APP_URL: httpUrl.optional(),
+    DATABASE_PATH: z.string().min(1, "must not be empty").default("./data/kairos.db"),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(
+        /^(sk|rk)_(test|live)_\w+$/,
+        "must be a Stripe secret key (sk_test_... or sk_live_...)",
+      )
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_\w+$/, "must be a Stripe webhook signing secret (whsec_...)")
+      .optional(),
+    SMTP_URL: z
+      .url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" })
+      .optional(),
+    EMAIL_FROM: z.string().min(3).default("Kairos <bookings@localhost>"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_WEBHOOK_SECRET"],
+        message: "is required when STRIPE_SECRET_KEY is set (the webhook signing secret)",
+      });
+    }
+    if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message:
+          "is required when NODE_ENV=production (32+ random characters: openssl rand -hex 32)",
+      });
+    }
+    if (env.NODE_ENV === "production" && !env.APP_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_URL"],
+        message:
+          "is required when NODE_ENV=production (the public address, e.g. https://book.example.com)",
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}`,
+    /** Without Stripe keys Kairos takes test payments through the local emulator. */
+    demoMode: !env.STRIPE_SECRET_KEY,
+  }));
+
+export type Env = z.infer<typeof envSchema>;
+
+/** A start-up failure that is the operator's to fix: printed as one line, never a stack. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment, or throws a ConfigError naming the first bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // An empty value (`PORT=` in a .env file) means "not set", as in most tools.
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = envSchema.safeParse(present);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0] ?? "environment");
+  const value = present[name];
+  const shown = value === undefined || /SECRET|KEY/.test(name) ? "" : ` (got "${value}")`;
+  throw new ConfigError(`${name} ${issue.message}${shown}`);
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

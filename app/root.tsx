@@ -1,0 +1,126 @@
+import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import {
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useLoaderData,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { getPracticeSummary } from "~/catalogue.server";
+import { getEnv } from "~/env.server";
+import styles from "~/styles/app.css";
+import { getDb } from "~db/database.server";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Kairos" }];
+
+export function loader() {
+  return {
+    practice: getPracticeSummary(getDb()),
+    demoMode: getEnv().demoMode,
+  };
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  // Also wraps the error boundary, when the root loader may not have run: hence the fallbacks.
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        {data?.demoMode ? (
+          <p className="demo-banner" role="note">
+            <strong>Test payments:</strong> no real money. This is a demo practice; cards are never
+            charged.
+          </p>
+        ) : null}
+        <header className="site-header">
+          <Link to="/" className="site-name">
+            {data?.practice.name ?? "Kairos"}
+          </Link>
+        </header>
+        <main id="main" className="site-main">
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>Bookings by Kairos</p>
+        </footer>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <ErrorPage title="We couldn’t find that page" code={404}>
+        The link may be old, or the address may have a typo.
+      </ErrorPage>
+    );
+  }
+  if (isRouteErrorResponse(error)) {
+    return (
+      <ErrorPage title="That didn’t work" code={error.status}>
+        {error.status < 500
+          ? "The request couldn’t be handled. Please go back and try again."
+          : "Something went wrong on our side. Please try again in a minute."}
+      </ErrorPage>
+    );
+  }
+  // Unexpected errors: Remix strips their details in production; we never render a stack.
+  return (
+    <ErrorPage title="Something went wrong" code={500}>
+      Something went wrong on our side. Nothing you entered has been lost; please try again in a
+      minute.
+    </ErrorPage>
+  );
+}
+
+function ErrorPage({
+  title,
+  code,
+  children,
+}: {
+  title: string;
+  code: number;
+  children: ReactNode;
+}) {
+  return (
+    <section className="error-page" aria-labelledby="error-title">
+      <p className="error-code">Error {code}</p>
+      <h1 id="error-title">{title}</h1>
+      <p>{children}</p>
+      <p>
+        <Link to="/" className="button">
+          Back to the home page
+        </Link>
+      </p>
+    </section>
+  );
+}

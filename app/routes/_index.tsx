@@ -1,0 +1,71 @@
+import type { MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getPracticeSummary, listPublicCatalogue } from "~/catalogue.server";
+import { formatDuration, formatPrice, timezoneCity } from "~/format";
+import { getDb } from "~db/database.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.practice.name}: book a session` : "Book a session" },
+  { name: "description", content: data?.practice.tagline ?? "Book a coaching session online." },
+];
+
+export function loader() {
+  const db = getDb();
+  return { practice: getPracticeSummary(db), ...listPublicCatalogue(db) };
+}
+
+export default function Home() {
+  const { practice, services, coaches } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <section className="hero" aria-labelledby="practice-name">
+        <h1 id="practice-name">{practice.name}</h1>
+        {practice.tagline ? <p className="tagline">{practice.tagline}</p> : null}
+        <p>
+          Pick a session, a coach and a time that suits you. Times are shown in your own timezone.
+        </p>
+        <Link to="/book" className="button button-primary">
+          Book a session
+        </Link>
+      </section>
+
+      <section aria-labelledby="services-heading">
+        <h2 id="services-heading">Sessions</h2>
+        <ul className="card-list" role="list">
+          {services.map((service) => (
+            <li key={service.id} className="card">
+              <h3>{service.name}</h3>
+              <p className="card-meta">
+                <span>{formatDuration(service.durationMinutes)}</span>
+                <span aria-hidden="true"> · </span>
+                <span className="price">{formatPrice(service.priceMinor, service.currency)}</span>
+              </p>
+              <p>{service.description}</p>
+              <p className="card-small">With {service.coachNames.join(" or ")}</p>
+              <Link
+                to={`/book?service=${encodeURIComponent(service.slug)}`}
+                className="button"
+                aria-label={`Book: ${service.name}`}
+              >
+                Book
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="coaches-heading">
+        <h2 id="coaches-heading">Coaches</h2>
+        <ul className="card-list" role="list">
+          {coaches.map((coach) => (
+            <li key={coach.id} className="card">
+              <h3>{coach.name}</h3>
+              <p className="card-small">Based in {timezoneCity(coach.timezone)}</p>
+              <p>{coach.bio}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,120 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError } from "~/env.server";
+import { migrateDatabase, openDatabase, type Db } from "./database.server";
+
+const opened: Db[] = [];
+function freshDatabase(): Db {
+  const db = openDatabase(join(mkdtempSync(join(tmpdir(), "kairos-db-")), "nested", "kairos.db"));
+  opened.push(db);
+  return db;
+}
+afterEach(() => opened.splice(0).forEach((db) => db.$client.close()));
+
+const tables = (db: Db) =>
+  (
+    db.$client
+      .prepare("select name from sqlite_master where type = 'table' order by name")
+      .all() as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
+
+describe("openDatabase", () => {
+  it("creates missing folders and sets WAL, foreign keys and a busy timeout", () => {
+    const db = freshDatabase();
+    expect(db.$client.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.$client.pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(db.$client.pragma("busy_timeout", { simple: true })).toBe(5000);
+  });
+
+  it("explains in one line why a path cannot be used", () => {
+    expect(() => openDatabase("/dev/null/kairos.db")).toThrow(ConfigError);
+    expect(() => openDatabase("/dev/null/kairos.db")).toThrow(/^DATABASE_PATH cannot be used/);
+  });
+});
+
+describe("migrateDatabase", () => {
+  it("creates the whole domain in an empty file, and is a no-op the second time", () => {
+    const db = freshDatabase();
+    expect(tables(db)).toEqual([]);
+    migrateDatabase(db);
+    const created = tables(db);
+    expect(created).toEqual(
+      expect.arrayContaining([
+        "availability_overrides",
+        "availability_rules",
+        "booking_drafts",
+        "booking_events",
+        "bookings",
+        "coach_services",
+        "coaches",
+        "email_outbox",
+        "practice_settings",
+        "services",
+        "sessions",
+        "stripe_events",
+        "users",
+      ]),
+    );
+    migrateDatabase(db);
+    expect(tables(db)).toEqual(created);
+  });
+
+  it("creates the indexes the hot queries need", () => {
+    const db = freshDatabase();
+    migrateDatabase(db);
+    const indexColumns = (index: string) =>
+      (db.$client.prepare(`pragma index_info('${index}')`).all() as { name: string }[]).map(
+        (c) => c.name,
+      );
+    expect(indexColumns("bookings_coach_start_idx")).toEqual(["coach_id", "start_at"]);
+    expect(indexColumns("booking_drafts_expires_idx")).toEqual(["expires_at"]);
+    expect(indexColumns("email_outbox_due_idx")).toEqual(["status", "next_attempt_at"]);
+  });
+});
+
+describe("constraints", () => {
+  function seededCoachAndService(db: Db) {
+    db.$client.exec(`
+      insert into coaches (id, slug, name, email, timezone) values (1, 'c', 'C', 'c@example.com', 'Europe/London');
+      insert into services (id, slug, name, duration_minutes, price_minor, currency) values (1, 's', 'S', 30, 4500, 'gbp');
+    `);
+  }
+  const booking = (id: string, sessionId: string | null, status = "held") =>
+    `insert into bookings (id, coach_id, service_id, start_at, end_at, client_name, client_email,
+       client_timezone, price_minor, currency, status, checkout_session_id, manage_token_hash)
+     values ('${id}', 1, 1, 1000, 2000, 'N', 'n@example.com', 'Europe/London', 4500, 'gbp', '${status}',
+       ${sessionId ? `'${sessionId}'` : "null"}, 'hash-${id}')`;
+
+  it("allows one booking per Checkout Session, and many without one", () => {
+    const db = freshDatabase();
+    migrateDatabase(db);
+    seededCoachAndService(db);
+    db.$client.exec(booking("b1", "cs_test_1"));
+    expect(() => db.$client.exec(booking("b2", "cs_test_1"))).toThrow(
+      /UNIQUE constraint failed: bookings.checkout_session_id/,
+    );
+    db.$client.exec(booking("b3", null));
+    db.$client.exec(booking("b4", null));
+  });
+
+  it("rejects unknown statuses, foreign keys that point nowhere, and bad money", () => {
+    const db = freshDatabase();
+    migrateDatabase(db);
+    seededCoachAndService(db);
+    expect(() => db.$client.exec(booking("b1", null, "paid"))).toThrow(
+      /CHECK constraint failed: bookings_status/,
+    );
+    expect(() =>
+      db.$client.exec("insert into coach_services (coach_id, service_id) values (99, 1)"),
+    ).toThrow(/FOREIGN KEY constraint failed/);
+    expect(() =>
+      db.$client.exec(
+        "insert into services (slug, name, duration_minutes, price_minor, currency) values ('x', 'X', 30, 100, 'GBP')",
+      ),
+    ).toThrow(/services_currency_lowercase/);
+  });
+});
