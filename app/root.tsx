@@ -46,16 +46,18 @@ export function Layout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        {data?.demoMode ? (
-          <p className="demo-banner" role="note">
-            <strong>Test payments:</strong> no real money. This is a demo practice; cards are never
-            charged.
-          </p>
-        ) : null}
-        <header className="site-header">
-          <Link to="/" className="site-name">
-            {data?.practice.name ?? "Kairos"}
-          </Link>
+        <header>
+          {data?.demoMode ? (
+            <p className="demo-banner" role="note">
+              <strong>Test payments:</strong> no real money. This is a demo practice; cards are
+              never charged.
+            </p>
+          ) : null}
+          <div className="site-header">
+            <Link to="/" className="site-name">
+              {data?.practice.name ?? "Kairos"}
+            </Link>
+          </div>
         </header>
         <main id="main" className="site-main">
           {children}
