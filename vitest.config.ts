@@ -11,6 +11,7 @@ export default defineConfig({
     ],
   },
   test: {
+    reporters: ["default", "./tests/summary-reporter.ts"],
     projects: [
       {
         extends: true,
