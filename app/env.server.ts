@@ -33,6 +33,10 @@ export const envSchema = z
       .string()
       .regex(/^whsec_\w+$/, "must be a Stripe webhook signing secret (whsec_...)")
       .optional(),
+    /** Points the Stripe SDK at a Stripe-compatible server (the emulator) instead of api.stripe.com. */
+    STRIPE_API_BASE: httpUrl.optional(),
+    /** Port of the in-process emulator in demo mode; 0 (the default) picks a free one. */
+    STRIPE_EMULATOR_PORT: port.optional(),
     SMTP_URL: z
       .url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" })
       .optional(),
@@ -44,6 +48,14 @@ export const envSchema = z
         code: "custom",
         path: ["STRIPE_WEBHOOK_SECRET"],
         message: "is required when STRIPE_SECRET_KEY is set (the webhook signing secret)",
+      });
+    }
+    if (env.STRIPE_API_BASE && !env.STRIPE_SECRET_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_API_BASE"],
+        message:
+          "needs STRIPE_SECRET_KEY (an sk_test_ key for the emulator) and STRIPE_WEBHOOK_SECRET",
       });
     }
     if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
@@ -66,8 +78,19 @@ export const envSchema = z
   .transform((env) => ({
     ...env,
     APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}`,
-    /** Without Stripe keys Kairos takes test payments through the local emulator. */
+    /** Without Stripe keys Kairos takes test payments through the emulator it starts itself. */
     demoMode: !env.STRIPE_SECRET_KEY,
+    /** No real money moves: demo mode, or a Stripe test key. Every page says so. */
+    testPayments: !env.STRIPE_SECRET_KEY || /^(sk|rk)_test_/.test(env.STRIPE_SECRET_KEY),
+    /** The Stripe account to use, or null in demo mode. */
+    stripe: env.STRIPE_SECRET_KEY
+      ? {
+          secretKey: env.STRIPE_SECRET_KEY,
+          // Present whenever the secret key is: checked above.
+          webhookSecret: env.STRIPE_WEBHOOK_SECRET!,
+          apiBase: env.STRIPE_API_BASE,
+        }
+      : null,
   }));
 
 export type Env = z.infer<typeof envSchema>;

@@ -27,7 +27,7 @@ export const meta: MetaFunction = () => [{ title: "Kairos" }];
 export function loader() {
   return {
     practice: getPracticeSummary(getDb()),
-    demoMode: getEnv().demoMode,
+    testPayments: getEnv().testPayments,
   };
 }
 
@@ -47,10 +47,9 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header>
-          {data?.demoMode ? (
+          {data?.testPayments ? (
             <p className="demo-banner" role="note">
-              <strong>Test payments:</strong> no real money. This is a demo practice; cards are
-              never charged.
+              <strong>Test payments:</strong> no real money. Cards are never charged.
             </p>
           ) : null}
           <div className="site-header">

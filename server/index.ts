@@ -4,10 +4,13 @@
  * the Remix compiler (remix.config.js `server`), so `node build/index.js` is all production runs.
  */
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import * as build from "@remix-run/dev/server-build";
 import { broadcastDevReady } from "@remix-run/node";
 import { ConfigError, getEnv, type Env } from "~/env.server";
 import { getSessionSecret } from "~/session-secret.server";
+import { configureStripe } from "~/stripe.server";
+import { startStripeEmulator } from "../stripe-emulator/index";
 import { closeDb, getDb, migrateDatabase } from "~db/database.server";
 import { describeSeedLogin, seedDemoPractice } from "~db/seed.server";
 import { createExpressApp } from "./express-app";
@@ -20,19 +23,48 @@ async function main() {
 
   const app = createExpressApp(build);
   const server = await listen(app.handler, env);
+  const stripe = await connectStripe(env, server);
   // Seed only once the port is ours: a start that fails must not swallow the one-time password.
   const seed = await seedDemoPractice(db);
   if (seed.seeded) console.log(describeSeedLogin(seed.login, env.APP_URL));
   app.markReady();
   console.log(`Kairos is listening on ${env.APP_URL} (${describeMode(env)})`);
   if (build.mode === "development") await broadcastDevReady(build);
-  stopGracefullyOnSignals(server);
+  stopGracefullyOnSignals(server, stripe.stop);
+}
+
+/** The key the demo uses with its own emulator: a test key, so every page says "no real money". */
+const DEMO_SECRET_KEY = "sk_test_kairos_demo";
+
+/** Real Stripe (or STRIPE_API_BASE) with keys; without them, a Stripe emulator in this process. */
+async function connectStripe(env: Env, server: Server): Promise<{ stop?: () => Promise<void> }> {
+  if (env.stripe) {
+    configureStripe(env.stripe);
+    return {};
+  }
+  const { port } = server.address() as AddressInfo;
+  const emulator = await startStripeEmulator({
+    port: env.STRIPE_EMULATOR_PORT ?? 0,
+    webhookUrl: `http://127.0.0.1:${port}/webhooks/stripe`,
+    log: (line) => console.log(`[stripe emulator] ${line}`),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") {
+      throw new ConfigError(`STRIPE_EMULATOR_PORT ${env.STRIPE_EMULATOR_PORT} is already in use`);
+    }
+    throw error;
+  });
+  configureStripe({
+    secretKey: DEMO_SECRET_KEY,
+    webhookSecret: emulator.webhookSecret,
+    apiBase: emulator.url,
+  });
+  console.log(`Stripe emulator for test payments on ${emulator.url}`);
+  return { stop: emulator.stop };
 }
 
 function describeMode(env: Env) {
-  return env.demoMode
-    ? "demo mode: test payments through the local Stripe emulator, no real money"
-    : "payments through Stripe";
+  if (env.demoMode) return "demo mode: test payments through the Stripe emulator, no real money";
+  return env.testPayments ? "Stripe test mode: no real money" : "live payments through Stripe";
 }
 
 function listen(app: ReturnType<typeof createExpressApp>["handler"], env: Env): Promise<Server> {
@@ -49,8 +81,9 @@ function listen(app: ReturnType<typeof createExpressApp>["handler"], env: Env): 
   });
 }
 
-function stopGracefullyOnSignals(server: Server) {
+function stopGracefullyOnSignals(server: Server, stopStripe?: () => Promise<void>) {
   const stop = () => {
+    void stopStripe?.();
     server.close(() => {
       closeDb();
       process.exit(0);
