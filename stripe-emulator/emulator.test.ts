@@ -37,25 +37,29 @@ afterEach(() => emulator.webhooks.idle());
 
 const inMinutes = (minutes: number) => Math.floor(Date.now() / 1000) + minutes * 60;
 
+const MINIMAL_SESSION: Stripe.Checkout.SessionCreateParams = {
+  mode: "payment",
+  line_items: [
+    {
+      quantity: 1,
+      price_data: {
+        currency: "gbp",
+        unit_amount: 4500,
+        product_data: { name: "Coaching session" },
+      },
+    },
+  ],
+  success_url: "http://localhost:3000/book/return?session_id={CHECKOUT_SESSION_ID}",
+};
+
 /** A session as Kairos creates it (DESIGN.md section 4 step 2). */
 function kairosSession(overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
   return stripe.checkout.sessions.create({
-    mode: "payment",
-    line_items: [
-      {
-        quantity: 1,
-        price_data: {
-          currency: "gbp",
-          unit_amount: 4500,
-          product_data: { name: "Coaching session" },
-        },
-      },
-    ],
+    ...MINIMAL_SESSION,
     customer_email: "ada@example.com",
     client_reference_id: "bk_123",
     metadata: { booking_id: "bk_123", draft_id: "dr_456" },
     payment_intent_data: { metadata: { booking_id: "bk_123" } },
-    success_url: "http://localhost:3000/book/return?session_id={CHECKOUT_SESSION_ID}",
     cancel_url: "http://localhost:3000/book/review",
     expires_at: inMinutes(30),
     ...overrides,
@@ -357,11 +361,11 @@ describe("idempotency", () => {
   it("replays the first response for the same key and body", async () => {
     const params = { expires_at: inMinutes(31) };
     const a = await stripe.checkout.sessions.create(
-      { ...(await sessionParams()), ...params },
+      { ...MINIMAL_SESSION, ...params },
       { idempotencyKey: "pay-bk_1" },
     );
     const b = await stripe.checkout.sessions.create(
-      { ...(await sessionParams()), ...params },
+      { ...MINIMAL_SESSION, ...params },
       { idempotencyKey: "pay-bk_1" },
     );
     expect(b.id).toBe(a.id);
@@ -370,34 +374,17 @@ describe("idempotency", () => {
 
   it("refuses the same key with a different body", async () => {
     await stripe.checkout.sessions.create(
-      { ...(await sessionParams()), expires_at: inMinutes(31) },
+      { ...MINIMAL_SESSION, expires_at: inMinutes(31) },
       { idempotencyKey: "pay-bk_2" },
     );
     const error = await stripe.checkout.sessions
       .create(
-        { ...(await sessionParams()), expires_at: inMinutes(31), client_reference_id: "other" },
+        { ...MINIMAL_SESSION, expires_at: inMinutes(31), client_reference_id: "other" },
         { idempotencyKey: "pay-bk_2" },
       )
       .catch((e: Stripe.errors.StripeError) => e);
     expect(error).toMatchObject({ type: "StripeIdempotencyError", statusCode: 400 });
   });
-
-  async function sessionParams(): Promise<Stripe.Checkout.SessionCreateParams> {
-    return {
-      mode: "payment",
-      line_items: [
-        {
-          quantity: 1,
-          price_data: {
-            currency: "gbp",
-            unit_amount: 4500,
-            product_data: { name: "Coaching session" },
-          },
-        },
-      ],
-      success_url: "http://localhost:3000/book/return?session_id={CHECKOUT_SESSION_ID}",
-    };
-  }
 });
 
 describe("the hosted checkout page, with plain form posts", () => {
