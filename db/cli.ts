@@ -14,7 +14,7 @@ async function run(command: string | undefined) {
     const result = await seedDemoPractice(db);
     console.log(
       result.seeded
-        ? describeSeedLogin(result.login, env.APP_URL)
+        ? describeSeedLogin(result.login)
         : "The database already has a practice; nothing seeded.",
     );
   } else if (command !== "migrate") {

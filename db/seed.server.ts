@@ -137,10 +137,10 @@ export async function seedDemoPractice(db: Db): Promise<SeedResult> {
 }
 
 /** The console lines that hand the coach login over, once. */
-export function describeSeedLogin(login: { email: string; password: string }, appUrl: string) {
+export function describeSeedLogin(login: { email: string; password: string }) {
   return [
     "Seeded the demo practice (2 coaches, 3 services, weekly hours).",
     `Coach login: ${login.email} / ${login.password}`,
-    `This password is shown only now; keep it somewhere safe. Sign in at ${appUrl}/login`,
+    "This password is shown only now; keep it somewhere safe.",
   ].join("\n");
 }

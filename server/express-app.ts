@@ -17,6 +17,7 @@ export function createExpressApp(build: ServerBuild) {
   app.disable("x-powered-by");
   app.use(securityHeaders);
   app.use(logRequests);
+  app.use(limitRequestBodies);
   app.use((_req, res, next) => {
     if (ready) return next();
     res
@@ -45,6 +46,28 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
   res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  next();
+};
+
+/** Forms are small: anything bigger is refused before Remix reads it. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const limitRequestBodies: RequestHandler = (req, res, next) => {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  const length = req.headers["content-length"];
+  if (length === undefined) {
+    if (req.headers["transfer-encoding"]) {
+      return res.status(411).type("text/plain").send("Please send a Content-Length.");
+    }
+    return next();
+  }
+  if (Number(length) > MAX_BODY_BYTES) {
+    res.setHeader("Connection", "close");
+    return res
+      .status(413)
+      .type("text/plain")
+      .send("That was too much to send in one form (64 KB at most).");
+  }
   next();
 };
 

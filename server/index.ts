@@ -9,6 +9,7 @@ import * as build from "@remix-run/dev/server-build";
 import { broadcastDevReady } from "@remix-run/node";
 import { ConfigError, getEnv, type Env } from "~/env.server";
 import { getSessionSecret } from "~/session-secret.server";
+import { sweepExpiredDrafts } from "~/booking/drafts.server";
 import { configureStripe } from "~/stripe.server";
 import { startStripeEmulator } from "../stripe-emulator/index";
 import { closeDb, getDb, migrateDatabase } from "~db/database.server";
@@ -26,11 +27,26 @@ async function main() {
   const stripe = await connectStripe(env, server);
   // Seed only once the port is ours: a start that fails must not swallow the one-time password.
   const seed = await seedDemoPractice(db);
-  if (seed.seeded) console.log(describeSeedLogin(seed.login, env.APP_URL));
+  if (seed.seeded) console.log(describeSeedLogin(seed.login));
+  startHousekeeping(db);
   app.markReady();
   console.log(`Kairos is listening on ${env.APP_URL} (${describeMode(env)})`);
   if (build.mode === "development") await broadcastDevReady(build);
   stopGracefullyOnSignals(server, stripe.stop);
+}
+
+/** In-process timers: no cron, no queue server. Each pass is small and safe to repeat. */
+function startHousekeeping(db: ReturnType<typeof getDb>) {
+  const sweepDrafts = () => {
+    try {
+      const removed = sweepExpiredDrafts(db, new Date());
+      if (removed > 0) console.log(`Removed ${removed} expired booking draft(s)`);
+    } catch (error) {
+      console.error("Sweeping expired drafts failed:", error);
+    }
+  };
+  sweepDrafts();
+  setInterval(sweepDrafts, 60_000).unref();
 }
 
 /** The key the demo uses with its own emulator: a test key, so every page says "no real money". */

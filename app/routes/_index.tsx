@@ -1,5 +1,5 @@
 import type { MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { getPracticeSummary, listPublicCatalogue } from "~/catalogue.server";
 import { formatDuration, formatPrice, timezoneCity } from "~/format";
 import { getDb } from "~db/database.server";
@@ -42,13 +42,12 @@ export default function Home() {
               </p>
               <p>{service.description}</p>
               <p className="card-small">With {service.coachNames.join(" or ")}</p>
-              <Link
-                to={`/book?service=${encodeURIComponent(service.slug)}`}
-                className="button"
-                aria-label={`Book: ${service.name}`}
-              >
-                Book
-              </Link>
+              <Form method="post" action="/book/service">
+                <input type="hidden" name="service" value={service.slug} />
+                <button type="submit" className="button" aria-label={`Book: ${service.name}`}>
+                  Book
+                </button>
+              </Form>
             </li>
           ))}
         </ul>

@@ -29,7 +29,8 @@ describe("a freshly started server", () => {
     expect(html).toContain("£85");
     expect(html).toContain("Maya Okafor");
     expect(html).toContain("Daniel Reyes");
-    expect(html).toMatch(/href="\/book\?service=intro-call"/);
+    expect(html).toMatch(/<form method="post" action="\/book\/service">/);
+    expect(html).toContain('name="service" value="intro-call"');
   });
 
   it("labels every page as taking test payments in demo mode", async () => {

@@ -1,0 +1,101 @@
+/**
+ * What each wizard step does to the draft. Each returns the updated draft (and the step that comes
+ * next), or null when the submitted choice is not one on offer: the route answers 400 then.
+ */
+import { redirect } from "@remix-run/node";
+import { and, eq } from "drizzle-orm";
+import type { Db } from "~db/database.server";
+import { coachServices, coaches, services } from "~db/schema";
+import { findBookableOffer, isStartAvailable } from "./availability.server";
+import { draftCookieHeader } from "./draft-cookie.server";
+import { saveDraft, type Draft } from "./drafts.server";
+import type { DetailsStep } from "./schemas";
+import { nextStep, STEP_PATH, type Step, type Wizard } from "./wizard.server";
+
+/** 303 to a step, refreshing the draft cookie (so its 24 hours restart with every step). */
+export async function redirectToStep(draft: Draft, step: Step, search = "") {
+  return redirect(`${STEP_PATH[step]}${search}`, {
+    status: 303,
+    headers: { "Set-Cookie": await draftCookieHeader(draft.id) },
+  });
+}
+
+function activeCoachesFor(db: Db, serviceId: number) {
+  return db
+    .select({ id: coaches.id })
+    .from(coachServices)
+    .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
+    .where(and(eq(coachServices.serviceId, serviceId), eq(coaches.active, true)))
+    .all();
+}
+
+export function chooseService(db: Db, wizard: Wizard, slug: string, now: Date) {
+  const service = db
+    .select({ id: services.id })
+    .from(services)
+    .where(and(eq(services.slug, slug), eq(services.active, true)))
+    .get();
+  const offeredBy = service ? activeCoachesFor(db, service.id) : [];
+  if (!service || offeredBy.length === 0) return null;
+
+  const previous = wizard.draft;
+  const sameService = previous?.serviceId === service.id;
+  const keepCoach = previous?.coachId && offeredBy.some((coach) => coach.id === previous.coachId);
+  const draft = saveDraft(
+    db,
+    previous?.id ?? null,
+    {
+      serviceId: service.id,
+      // One coach: the coach step is skipped and the choice made here.
+      coachId: offeredBy.length === 1 ? offeredBy[0]!.id : keepCoach ? previous!.coachId : null,
+      // A different session has a different length: its time must be chosen again.
+      ...(sameService ? {} : { startAt: null }),
+    },
+    now,
+  );
+  const next: Step = offeredBy.length === 1 ? "time" : "coach";
+  return { draft, next };
+}
+
+export function chooseCoach(db: Db, wizard: Wizard, slug: string, now: Date) {
+  const coach = db.select({ id: coaches.id }).from(coaches).where(eq(coaches.slug, slug)).get();
+  if (!wizard.draft || !wizard.service || !coach) return null;
+  if (!findBookableOffer(db, coach.id, wizard.service.id)) return null;
+  const changed = wizard.draft.coachId !== coach.id;
+  const draft = saveDraft(
+    db,
+    wizard.draft.id,
+    { coachId: coach.id, ...(changed ? { startAt: null } : {}) },
+    now,
+  );
+  return { draft, next: nextStep(wizard, "coach") };
+}
+
+/** Stores the start if it is one the engine offers right now (forged, past, or taken ones are not). */
+export function chooseTime(db: Db, wizard: Wizard, startAt: Date, now: Date) {
+  if (!wizard.draft || !wizard.offer) return null;
+  if (!isStartAvailable(db, wizard.offer, startAt.getTime(), now.getTime())) return null;
+  const draft = saveDraft(db, wizard.draft.id, { startAt }, now);
+  return { draft, next: nextStep(wizard, "time") };
+}
+
+export function chooseTimezone(db: Db, wizard: Wizard, timezone: string, now: Date) {
+  if (!wizard.draft) return null;
+  return saveDraft(db, wizard.draft.id, { clientTimezone: timezone }, now);
+}
+
+export function saveDetails(db: Db, wizard: Wizard, details: DetailsStep, now: Date) {
+  if (!wizard.draft) return null;
+  const draft = saveDraft(
+    db,
+    wizard.draft.id,
+    {
+      clientName: details.name,
+      clientEmail: details.email,
+      clientNotes: details.notes ?? null,
+      clientTimezone: details.timezone,
+    },
+    now,
+  );
+  return { draft, next: nextStep(wizard, "details") };
+}

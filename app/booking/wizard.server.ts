@@ -1,0 +1,98 @@
+/**
+ * The booking wizard's map: its steps, which of them a draft has completed, and where a client
+ * belongs. Route modules call `loadWizard` and `guardStep`, then render.
+ */
+import { redirect } from "@remix-run/node";
+import {
+  findServiceById,
+  listCoachesForService,
+  type CoachChoice,
+  type ServiceChoice,
+} from "~/catalogue.server";
+import type { Db } from "~db/database.server";
+import { findBookableOffer, type BookableOffer } from "./availability.server";
+import { readDraftId } from "./draft-cookie.server";
+import { findOpenDraft, type Draft } from "./drafts.server";
+
+export const STEPS = ["service", "coach", "time", "details", "review"] as const;
+export type Step = (typeof STEPS)[number];
+
+export const STEP_PATH: Record<Step, string> = {
+  service: "/book/service",
+  coach: "/book/coach",
+  time: "/book/time",
+  details: "/book/details",
+  review: "/book/review",
+};
+
+export const STEP_TITLE: Record<Step, string> = {
+  service: "Choose a session",
+  coach: "Choose a coach",
+  time: "Choose a day and time",
+  details: "Your details",
+  review: "Review and confirm",
+};
+
+export type Wizard = {
+  draft: Draft | null;
+  service: ServiceChoice | null;
+  /** Coaches who give the chosen service. */
+  coaches: CoachChoice[];
+  /** The chosen coach and service, when the coach gives it. */
+  offer: BookableOffer | null;
+  /** The steps this client walks: the coach step is left out when only one coach gives the service. */
+  steps: Step[];
+  firstIncomplete: Step;
+  /** The zone times are shown in: the client's choice, else the coach's. */
+  timezone: string | null;
+};
+
+function firstIncompleteStep(
+  draft: Draft | null,
+  service: ServiceChoice | null,
+  offer: BookableOffer | null,
+): Step {
+  if (!draft || !service) return "service";
+  if (!offer) return "coach";
+  if (!draft.startAt) return "time";
+  if (!draft.clientName || !draft.clientEmail || !draft.clientTimezone) return "details";
+  return "review";
+}
+
+export async function loadWizard(request: Request, db: Db, now: Date): Promise<Wizard> {
+  const draft = findOpenDraft(db, await readDraftId(request), now);
+  const service = findServiceById(db, draft?.serviceId ?? null);
+  const coaches = service ? listCoachesForService(db, service.id) : [];
+  const offer = service && draft?.coachId ? findBookableOffer(db, draft.coachId, service.id) : null;
+  const steps = STEPS.filter((step) => step !== "coach" || coaches.length !== 1);
+  return {
+    draft,
+    service,
+    coaches,
+    offer,
+    steps,
+    firstIncomplete: firstIncompleteStep(draft, service, offer),
+    timezone: draft?.clientTimezone ?? offer?.coach.timezone ?? null,
+  };
+}
+
+/** A step opened before the ones it depends on are done sends the client to the first undone one. */
+export function guardStep(wizard: Wizard, step: Step) {
+  if (STEPS.indexOf(step) > STEPS.indexOf(wizard.firstIncomplete)) {
+    throw redirect(STEP_PATH[wizard.firstIncomplete], 303);
+  }
+}
+
+export function nextStep(wizard: Pick<Wizard, "steps">, step: Step): Step {
+  return wizard.steps[wizard.steps.indexOf(step) + 1] ?? "review";
+}
+
+export function previousStep(wizard: Pick<Wizard, "steps">, step: Step): Step | null {
+  const index = wizard.steps.indexOf(step);
+  return index > 0 ? wizard.steps[index - 1]! : null;
+}
+
+/** "Step 3 of 5" for the indicator. */
+export function stepPosition(wizard: Pick<Wizard, "steps">, step: Step) {
+  return { number: wizard.steps.indexOf(step) + 1, of: wizard.steps.length };
+}

@@ -1,0 +1,83 @@
+import { Link, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
+
+/** The heading block of every wizard step: where the client is, and the way back. */
+export function WizardHeader({
+  position,
+  title,
+  back,
+}: {
+  position: { number: number; of: number };
+  title: string;
+  back?: { to: string; label: string } | null;
+}) {
+  return (
+    <header className="wizard-header">
+      {back ? (
+        <p className="back-link">
+          <Link to={back.to}>← {back.label}</Link>
+        </p>
+      ) : null}
+      <p className="step-indicator">{`Step ${position.number} of ${position.of}`}</p>
+      <h1>{title}</h1>
+    </header>
+  );
+}
+
+/** A field's errors, tied to it by id (the field points here with aria-describedby). */
+export function FieldError({ id, errors }: { id: string; errors?: string[] | null }) {
+  return (
+    <p id={id} className="field-error" aria-live="polite">
+      {errors?.length ? errors.join(" ") : null}
+    </p>
+  );
+}
+
+/** A submit button that says it is working while its form is on its way (JavaScript on). */
+export function SubmitButton({
+  children,
+  pendingText,
+  name,
+  value,
+  primary = true,
+}: {
+  children: ReactNode;
+  pendingText: string;
+  name?: string;
+  value?: string;
+  primary?: boolean;
+}) {
+  const navigation = useNavigation();
+  const pending =
+    navigation.state === "submitting" &&
+    (name === undefined || navigation.formData?.get(name) === value);
+  return (
+    <button
+      type="submit"
+      name={name}
+      value={value}
+      className={primary ? "button button-primary" : "button"}
+      aria-disabled={pending || undefined}
+      onClick={(event) => {
+        if (pending) event.preventDefault(); // one submission at a time
+      }}
+    >
+      {pending ? pendingText : children}
+    </button>
+  );
+}
+
+/** A message for the whole page (a taken slot, an expired draft), announced when it appears. */
+export function Notice({
+  children,
+  tone = "info",
+}: {
+  children: ReactNode;
+  tone?: "info" | "error";
+}) {
+  return (
+    <div className={`notice notice-${tone}`} role={tone === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { schemaErrors } from "~/booking/forms";
+import { coachStepSchema } from "~/booking/schemas";
+import { chooseCoach, redirectToStep } from "~/booking/steps.server";
+import {
+  guardStep,
+  loadWizard,
+  nextStep,
+  STEP_PATH,
+  STEP_TITLE,
+  stepPosition,
+} from "~/booking/wizard.server";
+import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
+import { timezoneCity } from "~/format";
+import { getDb } from "~db/database.server";
+
+export const meta: MetaFunction = () => [{ title: "Choose a coach · Book" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const wizard = await loadWizard(request, getDb(), new Date());
+  guardStep(wizard, "coach");
+  // Only one coach gives this session: nothing to choose.
+  if (!wizard.steps.includes("coach"))
+    return redirectToStep(wizard.draft!, nextStep(wizard, "service"));
+  return {
+    position: stepPosition(wizard, "coach"),
+    serviceName: wizard.service!.name,
+    selected: wizard.offer?.coach.id ?? null,
+    coaches: wizard.coaches.map((coach) => ({
+      id: coach.id,
+      slug: coach.slug,
+      name: coach.name,
+      bio: coach.bio,
+      place: `Based in ${timezoneCity(coach.timezone)}`,
+    })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: coachStepSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const db = getDb();
+  const now = new Date();
+  const chosen = chooseCoach(db, await loadWizard(request, db, now), submission.value.coach, now);
+  if (!chosen) {
+    return data(
+      schemaErrors(submission, {
+        coach: "That coach doesn’t give this session. Choose one from the list.",
+      }),
+      {
+        status: 400,
+      },
+    );
+  }
+  return redirectToStep(chosen.draft, chosen.next);
+}
+
+export default function CoachStep() {
+  const { position, serviceName, selected, coaches } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const selectedSlug = coaches.find((coach) => coach.id === selected)?.slug;
+  const [form, fields] = useForm({
+    id: "coach-step",
+    lastResult,
+    defaultValue: { coach: selectedSlug },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: coachStepSchema }),
+    shouldRevalidate: "onInput",
+  });
+  const chosen = (fields.coach.value as string | undefined) ?? selectedSlug;
+  return (
+    <div className="wizard">
+      <WizardHeader
+        position={position}
+        title={STEP_TITLE.coach}
+        back={{ to: STEP_PATH.service, label: "Session" }}
+      />
+      <p>Who would you like your {serviceName.toLowerCase()} with?</p>
+      <Form method="post" {...getFormProps(form)} noValidate>
+        <fieldset
+          className="choice-list"
+          aria-describedby={fields.coach.errorId}
+          aria-invalid={fields.coach.errors ? true : undefined}
+        >
+          <legend className="visually-hidden">Coach</legend>
+          {coaches.map((coach) => (
+            <label key={coach.slug} className="choice">
+              <input
+                type="radio"
+                name={fields.coach.name}
+                value={coach.slug}
+                defaultChecked={chosen === coach.slug}
+              />
+              <span className="choice-body">
+                <span className="choice-title">{coach.name}</span>
+                <span className="choice-meta">{coach.place}</span>
+                <span className="choice-text">{coach.bio}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <FieldError id={fields.coach.errorId} errors={fields.coach.errors} />
+        <SubmitButton pendingText="Saving…">Continue</SubmitButton>
+      </Form>
+    </div>
+  );
+}

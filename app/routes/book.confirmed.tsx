@@ -1,0 +1,61 @@
+import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { findBookingForDraft } from "~/booking/bookings.server";
+import { formatSession } from "~/booking/display.server";
+import { readDraftId } from "~/booking/draft-cookie.server";
+import { formatPrice } from "~/format";
+import { getDb } from "~db/database.server";
+
+export const meta: MetaFunction = () => [{ title: "Booking confirmed" }];
+
+/** Readable only with the draft cookie that made the booking. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const draftId = await readDraftId(request);
+  const booking = draftId ? findBookingForDraft(getDb(), draftId) : null;
+  if (!booking || booking.status !== "confirmed") throw redirect("/book");
+  return {
+    service: booking.serviceName,
+    coach: booking.coachName,
+    when: formatSession(booking.startAt, booking.endAt, booking.clientTimezone),
+    price: formatPrice(booking.priceMinor, booking.currency),
+    name: booking.clientName,
+    email: booking.clientEmail,
+  };
+}
+
+export default function Confirmed() {
+  const booking = useLoaderData<typeof loader>();
+  return (
+    <div className="wizard">
+      <p className="step-indicator">Booked</p>
+      <h1>You’re booked in, {booking.name.split(" ")[0]}</h1>
+      <dl className="summary">
+        <div>
+          <dt>Session</dt>
+          <dd>{booking.service}</dd>
+        </div>
+        <div>
+          <dt>Coach</dt>
+          <dd>{booking.coach}</dd>
+        </div>
+        <div>
+          <dt>When</dt>
+          <dd>{booking.when}</dd>
+        </div>
+        <div>
+          <dt>Price</dt>
+          <dd>{booking.price}</dd>
+        </div>
+        <div>
+          <dt>Email</dt>
+          <dd>{booking.email}</dd>
+        </div>
+      </dl>
+      <p>
+        <Link to="/" className="button">
+          Back to the home page
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,133 @@
+import {
+  getFormProps,
+  getInputProps,
+  getSelectProps,
+  getTextareaProps,
+  useForm,
+} from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { timezoneOptions } from "~/booking/display.server";
+import { detailsStepSchema, HONEYPOT_FIELD } from "~/booking/schemas";
+import { redirectToStep, saveDetails } from "~/booking/steps.server";
+import {
+  guardStep,
+  loadWizard,
+  STEP_PATH,
+  STEP_TITLE,
+  stepPosition,
+} from "~/booking/wizard.server";
+import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
+import { getDb } from "~db/database.server";
+
+export const meta: MetaFunction = () => [{ title: "Your details · Book" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const wizard = await loadWizard(request, getDb(), new Date());
+  guardStep(wizard, "details");
+  const draft = wizard.draft!;
+  return {
+    position: stepPosition(wizard, "details"),
+    values: {
+      name: draft.clientName ?? "",
+      email: draft.clientEmail ?? "",
+      notes: draft.clientNotes ?? "",
+      timezone: wizard.timezone!,
+    },
+    timezones: timezoneOptions(wizard.timezone),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: detailsStepSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const db = getDb();
+  const now = new Date();
+  const wizard = await loadWizard(request, db, now);
+  guardStep(wizard, "details");
+  const saved = saveDetails(db, wizard, submission.value, now)!;
+  return redirectToStep(saved.draft, saved.next);
+}
+
+export default function DetailsStep() {
+  const { position, values, timezones } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "details-step",
+    lastResult,
+    defaultValue: values,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: detailsStepSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <div className="wizard">
+      <WizardHeader
+        position={position}
+        title={STEP_TITLE.details}
+        back={{ to: STEP_PATH.time, label: "Day and time" }}
+      />
+      <Form method="post" {...getFormProps(form)} noValidate>
+        {form.errors?.length ? <p className="field-error">{form.errors.join(" ")}</p> : null}
+        <div className="field">
+          <label htmlFor={fields.name.id}>Your name</label>
+          <input
+            {...getInputProps(fields.name, { type: "text" })}
+            autoComplete="name"
+            maxLength={100}
+          />
+          <FieldError id={fields.name.errorId} errors={fields.name.errors} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.email.id}>Email</label>
+          <p className="hint" id={`${fields.email.id}-hint`}>
+            Your confirmation and the link to change your booking go here.
+          </p>
+          <input
+            {...getInputProps(fields.email, { type: "email" })}
+            aria-describedby={`${fields.email.id}-hint ${fields.email.errorId}`}
+            autoComplete="email"
+            inputMode="email"
+          />
+          <FieldError id={fields.email.errorId} errors={fields.email.errors} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.notes.id}>
+            Notes for your coach <span className="optional">(optional)</span>
+          </label>
+          <textarea {...getTextareaProps(fields.notes)} rows={4} maxLength={1000} />
+          <FieldError id={fields.notes.errorId} errors={fields.notes.errors} />
+        </div>
+        <div className="field">
+          <label htmlFor={fields.timezone.id}>Your timezone</label>
+          <select {...getSelectProps(fields.timezone)}>
+            {timezones.map((zone) => (
+              <option key={zone.value} value={zone.value}>
+                {zone.label}
+              </option>
+            ))}
+          </select>
+          <FieldError id={fields.timezone.errorId} errors={fields.timezone.errors} />
+        </div>
+        <div className="honeypot" aria-hidden="true">
+          <label htmlFor="details-fax">Leave this field empty</label>
+          <input
+            id="details-fax"
+            name={HONEYPOT_FIELD}
+            type="text"
+            tabIndex={-1}
+            autoComplete="off"
+            defaultValue=""
+          />
+        </div>
+        <SubmitButton pendingText="Saving…">Continue</SubmitButton>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { schemaErrors } from "~/booking/forms";
+import { serviceStepSchema } from "~/booking/schemas";
+import { chooseService, redirectToStep } from "~/booking/steps.server";
+import { loadWizard, STEP_TITLE, stepPosition } from "~/booking/wizard.server";
+import { listBookableServices } from "~/catalogue.server";
+import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
+import { formatDuration, formatPrice } from "~/format";
+import { getDb } from "~db/database.server";
+
+export const meta: MetaFunction = () => [{ title: "Choose a session · Book" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb();
+  const wizard = await loadWizard(request, db, new Date());
+  return {
+    position: stepPosition(wizard, "service"),
+    // A session picked on the home page arrives as ?service=slug; a draft's choice wins.
+    selected: wizard.service?.slug ?? new URL(request.url).searchParams.get("service"),
+    services: listBookableServices(db).map((service) => ({
+      slug: service.slug,
+      name: service.name,
+      description: service.description,
+      summary: `${formatDuration(service.durationMinutes)} · ${formatPrice(service.priceMinor, service.currency)}`,
+    })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: serviceStepSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const db = getDb();
+  const now = new Date();
+  const chosen = chooseService(
+    db,
+    await loadWizard(request, db, now),
+    submission.value.service,
+    now,
+  );
+  if (!chosen) {
+    return data(
+      schemaErrors(submission, {
+        service: "That session isn’t available. Choose one from the list.",
+      }),
+      {
+        status: 400,
+      },
+    );
+  }
+  return redirectToStep(chosen.draft, chosen.next);
+}
+
+export default function ServiceStep() {
+  const { position, selected, services } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: "service-step",
+    lastResult,
+    defaultValue: { service: selected ?? undefined },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: serviceStepSchema }),
+    shouldRevalidate: "onInput",
+  });
+  const chosen = (fields.service.value as string | undefined) ?? selected;
+  return (
+    <div className="wizard">
+      <WizardHeader
+        position={position}
+        title={STEP_TITLE.service}
+        back={{ to: "/", label: "Home" }}
+      />
+      <Form method="post" {...getFormProps(form)} noValidate>
+        <fieldset
+          className="choice-list"
+          aria-describedby={fields.service.errorId}
+          aria-invalid={fields.service.errors ? true : undefined}
+        >
+          <legend className="visually-hidden">Session</legend>
+          {services.map((service) => (
+            <label key={service.slug} className="choice">
+              <input
+                type="radio"
+                name={fields.service.name}
+                value={service.slug}
+                defaultChecked={chosen === service.slug}
+              />
+              <span className="choice-body">
+                <span className="choice-title">{service.name}</span>
+                <span className="choice-meta">{service.summary}</span>
+                <span className="choice-text">{service.description}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <FieldError id={fields.service.errorId} errors={fields.service.errors} />
+        <SubmitButton pendingText="Saving…">Continue</SubmitButton>
+      </Form>
+    </div>
+  );
+}
