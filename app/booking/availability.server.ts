@@ -83,6 +83,19 @@ function localInstant(date: DateTime, minuteOfDay: number): number | null {
   return local.toMillis();
 }
 
+/**
+ * The instant a range ends. An end time inside a spring-forward gap (hours "until 02:30" on the
+ * night 02:00 becomes 03:00) ends the range when the gap begins: the last moment that was on the
+ * clock before it.
+ */
+function localRangeEnd(date: DateTime, endMinute: number): number | null {
+  for (let minute = endMinute; minute >= 0; minute--) {
+    const instant = localInstant(date, minute);
+    if (instant !== null) return instant + (endMinute - minute === 0 ? 0 : MINUTE);
+  }
+  return null;
+}
+
 /** First index in the start-sorted `padded` whose end is after `instant`. */
 function firstEndingAfter(padded: Interval[], instant: number): number {
   let low = 0;
@@ -134,7 +147,7 @@ export function computeAvailableStarts(input: AvailabilityInput): number[] {
     day = day.plus({ days: 1 })
   ) {
     for (const range of rangesOn(day, input.weeklyRules, overridesByDate)) {
-      const rangeEnd = localInstant(day, range.endMinute);
+      const rangeEnd = localRangeEnd(day, range.endMinute);
       if (rangeEnd === null) continue;
       for (
         let minute = range.startMinute;

@@ -4,6 +4,7 @@
  */
 import { DateTime } from "luxon";
 import { timezoneCity } from "~/format";
+import { listTimeZones } from "~/timezones";
 
 /** "London time", "New York time", "UTC". */
 export function zoneLabel(zone: string): string {
@@ -33,13 +34,9 @@ export function zoneOffset(instant: number | Date, zone: string): string {
   return `GMT${sign}${Number(hours)}${minutes === "00" ? "" : `:${minutes}`}`;
 }
 
-let zones: string[] | undefined;
-
-/** Every IANA zone this runtime knows, for the timezone select, with `current` always present. */
+/** Every IANA zone, for the timezone select, with `current` always present. */
 export function timezoneOptions(current: string | null): { value: string; label: string }[] {
-  zones ??= [...Intl.supportedValuesOf("timeZone"), "UTC"]
-    .filter((zone, i, all) => all.indexOf(zone) === i)
-    .sort();
+  const zones = listTimeZones();
   const list = current && !zones.includes(current) ? [current, ...zones] : zones;
   return list.map((zone) => ({ value: zone, label: zone.replaceAll("_", " ") }));
 }

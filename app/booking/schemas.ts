@@ -3,18 +3,9 @@
  * before a round trip, when JavaScript is on), so both say the same thing.
  */
 import { z } from "zod";
+import { canonicalTimeZone } from "~/timezones";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
-
-/** A zone this runtime knows, in its canonical spelling ("europe/london" -> "Europe/London"). */
-export function canonicalTimeZone(zone: string): string | null {
-  if (zone.length > 64) return null;
-  try {
-    return new Intl.DateTimeFormat("en-GB", { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
 
 const timezone = z.string({ error: "Choose your timezone." }).transform((zone, ctx) => {
   const canonical = canonicalTimeZone(zone);

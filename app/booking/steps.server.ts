@@ -10,7 +10,8 @@ import { findBookableOffer, isStartAvailable } from "./availability.server";
 import { draftCookieHeader } from "./draft-cookie.server";
 import { saveDraft, type Draft } from "./drafts.server";
 import type { DetailsStep } from "./schemas";
-import { nextStep, STEP_PATH, type Step, type Wizard } from "./wizard.server";
+import { STEP_PATH, type Step } from "./step-names";
+import { nextStep, type Wizard } from "./wizard.server";
 
 /** 303 to a step, refreshing the draft cookie (so its 24 hours restart with every step). */
 export async function redirectToStep(draft: Draft, step: Step, search = "") {

@@ -13,25 +13,7 @@ import type { Db } from "~db/database.server";
 import { findBookableOffer, type BookableOffer } from "./availability.server";
 import { readDraftId } from "./draft-cookie.server";
 import { findOpenDraft, type Draft } from "./drafts.server";
-
-export const STEPS = ["service", "coach", "time", "details", "review"] as const;
-export type Step = (typeof STEPS)[number];
-
-export const STEP_PATH: Record<Step, string> = {
-  service: "/book/service",
-  coach: "/book/coach",
-  time: "/book/time",
-  details: "/book/details",
-  review: "/book/review",
-};
-
-export const STEP_TITLE: Record<Step, string> = {
-  service: "Choose a session",
-  coach: "Choose a coach",
-  time: "Choose a day and time",
-  details: "Your details",
-  review: "Review and confirm",
-};
+import { STEP_PATH, STEPS, type Step } from "./step-names";
 
 export type Wizard = {
   draft: Draft | null;

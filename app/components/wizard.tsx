@@ -81,3 +81,28 @@ export function Notice({
     </div>
   );
 }
+
+/** One row of a summary list; `change` links back to the step that set it. */
+export function SummaryRow({
+  term,
+  change,
+  children,
+}: {
+  term: string;
+  change?: { to: string; what: string };
+  children: ReactNode;
+}) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>
+        <span>{children}</span>
+        {change ? (
+          <Link to={change.to} className="change-link">
+            Change<span className="visually-hidden"> {change.what}</span>
+          </Link>
+        ) : null}
+      </dd>
+    </div>
+  );
+}

@@ -10,14 +10,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { schemaErrors } from "~/booking/forms";
 import { coachStepSchema } from "~/booking/schemas";
 import { chooseCoach, redirectToStep } from "~/booking/steps.server";
-import {
-  guardStep,
-  loadWizard,
-  nextStep,
-  STEP_PATH,
-  STEP_TITLE,
-  stepPosition,
-} from "~/booking/wizard.server";
+import { guardStep, loadWizard, nextStep, stepPosition } from "~/booking/wizard.server";
+import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
 import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
 import { timezoneCity } from "~/format";
 import { getDb } from "~db/database.server";

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { findBookingForDraft } from "~/booking/bookings.server";
 import { formatSession } from "~/booking/display.server";
 import { readDraftId } from "~/booking/draft-cookie.server";
+import { SummaryRow } from "~/components/wizard";
 import { formatPrice } from "~/format";
 import { getDb } from "~db/database.server";
 
@@ -30,26 +31,11 @@ export default function Confirmed() {
       <p className="step-indicator">Booked</p>
       <h1>You’re booked in, {booking.name.split(" ")[0]}</h1>
       <dl className="summary">
-        <div>
-          <dt>Session</dt>
-          <dd>{booking.service}</dd>
-        </div>
-        <div>
-          <dt>Coach</dt>
-          <dd>{booking.coach}</dd>
-        </div>
-        <div>
-          <dt>When</dt>
-          <dd>{booking.when}</dd>
-        </div>
-        <div>
-          <dt>Price</dt>
-          <dd>{booking.price}</dd>
-        </div>
-        <div>
-          <dt>Email</dt>
-          <dd>{booking.email}</dd>
-        </div>
+        <SummaryRow term="Session">{booking.service}</SummaryRow>
+        <SummaryRow term="Coach">{booking.coach}</SummaryRow>
+        <SummaryRow term="When">{booking.when}</SummaryRow>
+        <SummaryRow term="Price">{booking.price}</SummaryRow>
+        <SummaryRow term="Email">{booking.email}</SummaryRow>
       </dl>
       <p>
         <Link to="/" className="button">

@@ -16,13 +16,8 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { timezoneOptions } from "~/booking/display.server";
 import { detailsStepSchema, HONEYPOT_FIELD } from "~/booking/schemas";
 import { redirectToStep, saveDetails } from "~/booking/steps.server";
-import {
-  guardStep,
-  loadWizard,
-  STEP_PATH,
-  STEP_TITLE,
-  stepPosition,
-} from "~/booking/wizard.server";
+import { guardStep, loadWizard, stepPosition } from "~/booking/wizard.server";
+import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
 import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
 import { getDb } from "~db/database.server";
 

@@ -5,7 +5,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import {
   confirmFreeBooking,
   IncompleteDraftError,
@@ -13,14 +13,9 @@ import {
 } from "~/booking/bookings.server";
 import { formatSession } from "~/booking/display.server";
 import { redirectToStep } from "~/booking/steps.server";
-import {
-  guardStep,
-  loadWizard,
-  STEP_PATH,
-  STEP_TITLE,
-  stepPosition,
-} from "~/booking/wizard.server";
-import { Notice, SubmitButton, WizardHeader } from "~/components/wizard";
+import { guardStep, loadWizard, stepPosition } from "~/booking/wizard.server";
+import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
+import { Notice, SubmitButton, SummaryRow, WizardHeader } from "~/components/wizard";
 import { formatDuration, formatPrice } from "~/format";
 import { getDb } from "~db/database.server";
 
@@ -78,11 +73,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function ReviewStep() {
   const { position, coachStep, free, summary } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const change = (to: string, what: string) => (
-    <Link to={to} className="change-link">
-      Change<span className="visually-hidden"> {what}</span>
-    </Link>
-  );
   return (
     <div className="wizard">
       <WizardHeader
@@ -92,41 +82,30 @@ export default function ReviewStep() {
       />
       {result?.message ? <Notice tone="error">{result.message}</Notice> : null}
       <dl className="summary">
-        <div>
-          <dt>Session</dt>
-          <dd>{summary.service}</dd>
-          {change(STEP_PATH.service, "session")}
-        </div>
-        <div>
-          <dt>Coach</dt>
-          <dd>{summary.coach}</dd>
-          {coachStep ? change(STEP_PATH.coach, "coach") : <span />}
-        </div>
-        <div>
-          <dt>When</dt>
-          <dd>{summary.when}</dd>
-          {change(STEP_PATH.time, "day and time")}
-        </div>
-        <div>
-          <dt>Price</dt>
-          <dd>{summary.price}</dd>
-          <span />
-        </div>
-        <div>
-          <dt>Your details</dt>
-          <dd>
-            {summary.name}
-            <br />
-            {summary.email}
-            {summary.notes ? (
-              <>
-                <br />
-                <span className="notes">“{summary.notes}”</span>
-              </>
-            ) : null}
-          </dd>
-          {change(STEP_PATH.details, "your details")}
-        </div>
+        <SummaryRow term="Session" change={{ to: STEP_PATH.service, what: "session" }}>
+          {summary.service}
+        </SummaryRow>
+        <SummaryRow
+          term="Coach"
+          change={coachStep ? { to: STEP_PATH.coach, what: "coach" } : undefined}
+        >
+          {summary.coach}
+        </SummaryRow>
+        <SummaryRow term="When" change={{ to: STEP_PATH.time, what: "day and time" }}>
+          {summary.when}
+        </SummaryRow>
+        <SummaryRow term="Price">{summary.price}</SummaryRow>
+        <SummaryRow term="Your details" change={{ to: STEP_PATH.details, what: "your details" }}>
+          {summary.name}
+          <br />
+          {summary.email}
+          {summary.notes ? (
+            <>
+              <br />
+              <span className="notes">“{summary.notes}”</span>
+            </>
+          ) : null}
+        </SummaryRow>
       </dl>
       <Form method="post">
         {free ? (

@@ -11,15 +11,10 @@ import { timeStepSchema, timezoneSchema } from "~/booking/schemas";
 import { timezoneOptions } from "~/booking/display.server";
 import { chooseTime, chooseTimezone, redirectToStep } from "~/booking/steps.server";
 import { buildWeek } from "~/booking/week.server";
-import {
-  guardStep,
-  loadWizard,
-  previousStep,
-  STEP_PATH,
-  STEP_TITLE,
-  stepPosition,
-} from "~/booking/wizard.server";
+import { guardStep, loadWizard, previousStep, stepPosition } from "~/booking/wizard.server";
+import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
 import { FieldError, Notice, SubmitButton, WizardHeader } from "~/components/wizard";
+import { canonicalTimeZone } from "~/timezones";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a day and time · Book" }];
@@ -92,7 +87,7 @@ function useBrowserTimezone(zoneChosen: boolean, current: string) {
   const asked = useRef(false);
   useEffect(() => {
     if (zoneChosen || asked.current) return;
-    const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const browserZone = canonicalTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone);
     if (!browserZone || browserZone === current) return;
     asked.current = true;
     submit(

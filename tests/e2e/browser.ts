@@ -3,7 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Cookie, type Page } from "playwright-core";
 import { findChromium } from "./chromium";
 
 const require = createRequire(import.meta.url);
@@ -30,9 +30,13 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A page in a fresh context, with JavaScript on or off, that records console errors. */
-export async function openPage(browser: Browser, options: { javaScript: boolean }) {
+export async function openPage(
+  browser: Browser,
+  options: { javaScript: boolean; timezoneId?: string },
+) {
   const context = await browser.newContext({
     javaScriptEnabled: options.javaScript,
+    timezoneId: options.timezoneId,
     viewport: { width: 390, height: 844 }, // a phone: the layout clients mostly see
   });
   const page = await context.newPage();
@@ -51,8 +55,9 @@ export type AxeViolation = { id: string; impact: string | null; help: string; no
  * sees it: Chromium cannot evaluate anything in a page with JavaScript disabled, so this page has
  * it on but never loads the app's scripts, and so never hydrates.
  */
-export async function openStaticPage(browser: Browser, url: string) {
+export async function openStaticPage(browser: Browser, url: string, cookies: Cookie[] = []) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.addCookies(cookies);
   await context.route(/\/build\/.*\.js$/, (route) => route.abort());
   const page = await context.newPage();
   const response = await page.goto(url);
@@ -71,4 +76,18 @@ export async function accessibilityViolations(page: Page): Promise<AxeViolation[
     return axe.run(document);
   });
   return results.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes }));
+}
+
+/**
+ * The axe violations of the page a client is looking at: directly with JavaScript on; with it off,
+ * on a static copy of the same URL fetched with the same cookies.
+ */
+export async function violationsAsSeen(browser: Browser, page: Page, javaScript: boolean) {
+  if (javaScript) return accessibilityViolations(page);
+  const copy = await openStaticPage(browser, page.url(), await page.context().cookies());
+  try {
+    return await accessibilityViolations(copy.page);
+  } finally {
+    await copy.close();
+  }
 }

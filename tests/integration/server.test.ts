@@ -29,7 +29,7 @@ describe("a freshly started server", () => {
     expect(html).toContain("£85");
     expect(html).toContain("Maya Okafor");
     expect(html).toContain("Daniel Reyes");
-    expect(html).toMatch(/<form method="post" action="\/book\/service">/);
+    expect(html).toMatch(/<form method="post" action="\/book\/service"/);
     expect(html).toContain('name="service" value="intro-call"');
   });
 

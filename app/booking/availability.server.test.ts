@@ -1,0 +1,1441 @@
+/**
+ * Unit tests of the availability engine's pure core, `computeAvailableStarts`.
+ *
+ * Expected instants are worked out by hand (`Date.UTC`, or ISO strings with the offset written out),
+ * and offered instants are read back to wall-clock time with `Intl.DateTimeFormat`, never with luxon,
+ * so the engine is checked against something independent of the library it uses.
+ *
+ * The 2027 transitions used here (checked with Intl):
+ *   America/New_York     2027-03-14 02:00 EST -> 03:00 EDT (07:00Z); 2027-11-07 02:00 EDT -> 01:00 EST (06:00Z)
+ *   Europe/London        2027-03-28 01:00 GMT -> 02:00 BST (01:00Z); 2027-10-31 02:00 BST -> 01:00 GMT (01:00Z)
+ *   Australia/Sydney     2027-04-04 03:00 AEDT -> 02:00 AEST (Apr 3 16:00Z); 2027-10-03 02:00 AEST -> 03:00 AEDT (Oct 2 16:00Z)
+ *   Australia/Lord_Howe  2027-04-04 02:00 (+11) -> 01:30 (+10:30) (Apr 3 15:00Z); 2027-10-03 02:00 (+10:30) -> 02:30 (+11) (Oct 2 15:30Z)
+ *   Asia/Kolkata         +05:30 all year
+ */
+import { describe, expect, it } from "vitest";
+import { computeAvailableStarts, type AvailabilityInput } from "./availability.server";
+
+// ---- Helpers -------------------------------------------------------------------------------------
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** The `now` of every query unless a test sets its own: 2026-01-01T00:00Z, long before every date here. */
+const LONG_BEFORE = Date.UTC(2026, 0, 1);
+
+const NEW_YORK = "America/New_York";
+const LONDON = "Europe/London";
+const SYDNEY = "Australia/Sydney";
+const LORD_HOWE = "Australia/Lord_Howe";
+const KOLKATA = "Asia/Kolkata";
+
+const MON = 1;
+const TUE = 2;
+const WED = 3;
+const THU = 4;
+const FRI = 5;
+const SAT = 6;
+const SUN = 7;
+const WEEKDAYS = [MON, TUE, WED, THU, FRI];
+const EVERY_DAY = [MON, TUE, WED, THU, FRI, SAT, SUN];
+
+type WeeklyRule = AvailabilityInput["weeklyRules"][number];
+type DateOverride = AvailabilityInput["overrides"][number];
+type Query = Partial<AvailabilityInput> & Pick<AvailabilityInput, "timezone" | "from" | "to">;
+
+/** An instant from a 1-based month: `utc(2027, 3, 14, 7)` is 2027-03-14T07:00Z. */
+function utc(year: number, month: number, day: number, hour = 0, minute = 0): number {
+  return Date.UTC(year, month - 1, day, hour, minute);
+}
+
+/** An instant from an ISO string whose offset is written out, e.g. "2027-03-14T03:00-04:00". */
+function at(iso: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`bad instant ${iso}`);
+  return ms;
+}
+
+/** `count` instants from `first`, `stepMinutes` real minutes apart. */
+function series(first: number, count: number, stepMinutes = 30): number[] {
+  return Array.from({ length: count }, (_, i) => first + i * stepMinutes * MINUTE);
+}
+
+/** "HH:MM" -> minutes after local midnight ("24:00" is 1440). */
+function minuteOf(hhmm: string): number {
+  const [hours, minutes] = hhmm.split(":").map(Number);
+  return hours! * 60 + minutes!;
+}
+
+/** "HH:MM" labels from `first` to `last` inclusive, `step` minutes apart. */
+function times(first: string, last: string, step = 30): string[] {
+  const labels: string[] = [];
+  for (let m = minuteOf(first); m <= minuteOf(last); m += step) {
+    labels.push(
+      `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
+    );
+  }
+  return labels;
+}
+
+/** The same ranges ("HH:MM" pairs) on each of `weekdays`. */
+function weekly(weekdays: number[], ...ranges: Array<[string, string]>): WeeklyRule[] {
+  return weekdays.flatMap((weekday) =>
+    ranges.map(([start, end]) => ({
+      weekday,
+      startMinute: minuteOf(start),
+      endMinute: minuteOf(end),
+    })),
+  );
+}
+
+function customHours(date: string, start: string, end: string): DateOverride {
+  return { date, startMinute: minuteOf(start), endMinute: minuteOf(end) };
+}
+
+function dayOff(date: string): DateOverride {
+  return { date, startMinute: null, endMinute: null };
+}
+
+/** Runs the engine with neutral rules (no notice, a ten-year window, no buffers, 30/30 slots). */
+function starts(query: Query): number[] {
+  return computeAvailableStarts({
+    weeklyRules: [],
+    overrides: [],
+    durationMinutes: 30,
+    slotIntervalMinutes: 30,
+    bufferBeforeMinutes: 0,
+    bufferAfterMinutes: 0,
+    minimumNoticeMinutes: 0,
+    bookingWindowDays: 3650,
+    busy: [],
+    now: LONG_BEFORE,
+    ...query,
+  });
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Wall-clock reading of an instant in a zone, "YYYY-MM-DD HH:MM", computed by Intl (not luxon). */
+function wallClock(timeZone: string, instant: number): string {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-GB", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const part = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+}
+
+const wallClocks = (timeZone: string, instants: number[]) =>
+  instants.map((i) => wallClock(timeZone, i));
+
+/** Offered instants grouped by local date in `timeZone`: { "2027-03-14": ["09:00", ...] }. */
+function byLocalDate(timeZone: string, instants: number[]): Record<string, string[]> {
+  const grouped: Record<string, string[]> = {};
+  for (const instant of instants) {
+    const [date, time] = wallClock(timeZone, instant).split(" ") as [string, string];
+    (grouped[date] ??= []).push(time);
+  }
+  return grouped;
+}
+
+/** Calendar dates "YYYY-MM-DD" from `first` to `last` inclusive (plain calendar arithmetic). */
+function calendarDates(first: string, last: string): string[] {
+  const dates: string[] = [];
+  for (let t = Date.parse(`${first}T00:00Z`); t <= Date.parse(`${last}T00:00Z`); t += DAY) {
+    dates.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return dates;
+}
+
+function previousDate(date: string): string {
+  return new Date(Date.parse(`${date}T00:00Z`) - DAY).toISOString().slice(0, 10);
+}
+
+function expectStrictlyAscendingIntegers(instants: number[]) {
+  for (const instant of instants) expect(Number.isInteger(instant)).toBe(true);
+  for (let i = 1; i < instants.length; i++) expect(instants[i]!).toBeGreaterThan(instants[i - 1]!);
+}
+
+// Monday 2027-03-01 in Kolkata (+05:30, no DST): the plain calendar for the non-DST tests.
+const KOLKATA_MONDAY = "2027-03-01";
+/** An instant on Monday 2027-03-01 at a Kolkata wall time. */
+const istMonday = (hhmm: string) => at(`${KOLKATA_MONDAY}T${hhmm}+05:30`);
+/** Monday 2027-03-01 whole (05:30 IST Monday to 05:30 IST Tuesday). */
+const MONDAY_QUERY = { timezone: KOLKATA, from: utc(2027, 3, 1), to: utc(2027, 3, 2) } as const;
+
+// ---- Weekly rules and the slot grid ---------------------------------------------------------------
+
+describe("weekly rules and the slot grid", () => {
+  it("a 09:00–17:00 day with 30-minute sessions every 30 minutes has 16 starts, 09:00 to 16:30", () => {
+    const result = starts({ ...MONDAY_QUERY, weeklyRules: weekly([MON], ["09:00", "17:00"]) });
+    // 09:00 IST is 03:30Z.
+    expect(result).toEqual(series(utc(2027, 3, 1, 3, 30), 16));
+    expect(byLocalDate(KOLKATA, result)).toEqual({ [KOLKATA_MONDAY]: times("09:00", "16:30") });
+  });
+
+  it("offers nothing when the coach has no hours", () => {
+    expect(starts({ ...MONDAY_QUERY, weeklyRules: [] })).toEqual([]);
+  });
+
+  it("uses ISO weekdays (1 = Monday, 7 = Sunday) and only the days that have rules", () => {
+    const result = starts({
+      timezone: KOLKATA,
+      from: utc(2027, 3, 1),
+      to: utc(2027, 3, 8),
+      weeklyRules: weekly([MON, SUN], ["09:00", "10:00"]),
+    });
+    expect(byLocalDate(KOLKATA, result)).toEqual({
+      "2027-03-01": ["09:00", "09:30"], // Monday
+      "2027-03-07": ["09:00", "09:30"], // Sunday
+    });
+  });
+
+  it("reads the weekday in the coach's zone, not in UTC", () => {
+    // Monday 2027-06-14 09:00 in Sydney (AEST, +10) is Sunday 2027-06-13 23:00Z.
+    const result = starts({
+      timezone: SYDNEY,
+      from: utc(2027, 6, 12),
+      to: utc(2027, 6, 16),
+      weeklyRules: weekly([MON], ["09:00", "10:00"]),
+      durationMinutes: 60,
+      slotIntervalMinutes: 60,
+    });
+    expect(result).toEqual([utc(2027, 6, 13, 23)]);
+    expect(wallClock(SYDNEY, result[0]!)).toBe("2027-06-14 09:00");
+  });
+
+  it("offers every range of a day with several ranges", () => {
+    const result = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "12:00"], ["14:00", "17:00"]),
+    });
+    expect(wallClocks(KOLKATA, result).map((w) => w.slice(11))).toEqual([
+      ...times("09:00", "11:30"),
+      ...times("14:00", "16:30"),
+    ]);
+  });
+
+  it("steps each range from its own start", () => {
+    const result = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "10:00"], ["10:15", "11:15"]),
+    });
+    expect(result).toEqual(["09:00", "09:30", "10:15", "10:45"].map(istMonday));
+  });
+
+  it("steps from an unusual range start (09:10, every 20 minutes)", () => {
+    const result = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:10", "10:30"]),
+      durationMinutes: 20,
+      slotIntervalMinutes: 20,
+    });
+    expect(result).toEqual(["09:10", "09:30", "09:50", "10:10"].map(istMonday));
+  });
+
+  it("with an interval larger than the duration, starts are an interval apart", () => {
+    const result = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "12:00"]),
+      durationMinutes: 30,
+      slotIntervalMinutes: 60,
+    });
+    expect(result).toEqual(["09:00", "10:00", "11:00"].map(istMonday));
+  });
+
+  it("with an interval smaller than the duration, starts overlap", () => {
+    const result = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "12:00"]),
+      durationMinutes: 60,
+      slotIntervalMinutes: 15,
+    });
+    expect(result).toEqual(times("09:00", "11:00", 15).map(istMonday));
+  });
+
+  it("does not offer a session that would run past the end of the range", () => {
+    // 45-minute sessions every 30 minutes in 09:00–11:00: 10:30 would end at 11:15.
+    const result = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "11:00"]),
+      durationMinutes: 45,
+    });
+    expect(result).toEqual(["09:00", "09:30", "10:00"].map(istMonday));
+  });
+
+  it("offers a session that ends exactly at the end of the range, not one a minute over", () => {
+    const exact = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "10:30"]),
+      durationMinutes: 60,
+    });
+    expect(exact).toEqual(["09:00", "09:30"].map(istMonday));
+    const short = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "10:29"]),
+      durationMinutes: 60,
+    });
+    expect(short).toEqual(["09:00"].map(istMonday));
+  });
+
+  it("a range may end at midnight (24:00): the last session ends as the next day begins", () => {
+    const result = starts({ ...MONDAY_QUERY, weeklyRules: weekly([MON], ["22:00", "24:00"]) });
+    // Monday 22:00 IST is 16:30Z; 23:30 IST + 30 minutes is Tuesday 00:00 IST.
+    expect(result).toEqual(series(utc(2027, 3, 1, 16, 30), 4));
+    expect(wallClocks(KOLKATA, result)).toEqual(
+      times("22:00", "23:30").map((t) => `${KOLKATA_MONDAY} ${t}`),
+    );
+  });
+});
+
+// ---- Overrides -----------------------------------------------------------------------------------
+
+describe("date overrides", () => {
+  // Kolkata, week of Monday 2027-03-01; weekdays 09:00–17:00, hour-long sessions on the hour.
+  const week = {
+    timezone: KOLKATA,
+    from: utc(2027, 3, 1),
+    to: utc(2027, 3, 8),
+    weeklyRules: weekly(WEEKDAYS, ["09:00", "17:00"]),
+    durationMinutes: 60,
+    slotIntervalMinutes: 60,
+  };
+  const fullDay = times("09:00", "16:00", 60);
+
+  it("without overrides every weekday has its weekly hours", () => {
+    expect(byLocalDate(KOLKATA, starts(week))).toEqual({
+      "2027-03-01": fullDay,
+      "2027-03-02": fullDay,
+      "2027-03-03": fullDay,
+      "2027-03-04": fullDay,
+      "2027-03-05": fullDay,
+    });
+  });
+
+  it("a row with null minutes makes the date a day off, and only that date", () => {
+    const result = starts({ ...week, overrides: [dayOff("2027-03-03")] });
+    expect(byLocalDate(KOLKATA, result)).toEqual({
+      "2027-03-01": fullDay,
+      "2027-03-02": fullDay,
+      "2027-03-04": fullDay,
+      "2027-03-05": fullDay,
+    });
+  });
+
+  it("custom hours replace the weekly hours of that date", () => {
+    const result = starts({ ...week, overrides: [customHours("2027-03-03", "13:00", "15:00")] });
+    expect(byLocalDate(KOLKATA, result)["2027-03-03"]).toEqual(["13:00", "14:00"]);
+    expect(byLocalDate(KOLKATA, result)["2027-03-02"]).toEqual(fullDay);
+  });
+
+  it("several override rows give the date several ranges", () => {
+    const result = starts({
+      ...week,
+      overrides: [
+        customHours("2027-03-03", "18:00", "20:00"),
+        customHours("2027-03-03", "08:00", "09:00"),
+      ],
+    });
+    expect(byLocalDate(KOLKATA, result)["2027-03-03"]).toEqual(["08:00", "18:00", "19:00"]);
+  });
+
+  it("an override gives hours on a day with no weekly rule", () => {
+    const result = starts({ ...week, overrides: [customHours("2027-03-06", "10:00", "12:00")] });
+    expect(byLocalDate(KOLKATA, result)["2027-03-06"]).toEqual(["10:00", "11:00"]);
+    expect(result.filter((s) => wallClock(KOLKATA, s).startsWith("2027-03-06"))).toEqual([
+      at("2027-03-06T10:00+05:30"),
+      at("2027-03-06T11:00+05:30"),
+    ]);
+  });
+
+  it("overlapping override rows do not produce duplicate starts", () => {
+    const result = starts({
+      ...week,
+      durationMinutes: 30,
+      slotIntervalMinutes: 30,
+      overrides: [
+        customHours("2027-03-03", "09:00", "11:00"),
+        customHours("2027-03-03", "10:00", "12:00"),
+      ],
+    });
+    expect(byLocalDate(KOLKATA, result)["2027-03-03"]).toEqual(times("09:00", "11:30"));
+  });
+
+  it("the override date is the coach's local date, not the UTC date", () => {
+    // Sydney, Monday 2027-06-14 09:00 AEST = Sunday 2027-06-13 23:00Z.
+    const sydney = {
+      timezone: SYDNEY,
+      from: utc(2027, 6, 12),
+      to: utc(2027, 6, 16),
+      weeklyRules: weekly([MON], ["09:00", "10:00"]),
+      durationMinutes: 60,
+      slotIntervalMinutes: 60,
+    };
+    expect(starts({ ...sydney, overrides: [dayOff("2027-06-13")] })).toEqual([
+      utc(2027, 6, 13, 23),
+    ]);
+    expect(starts({ ...sydney, overrides: [dayOff("2027-06-14")] })).toEqual([]);
+    expect(starts({ ...sydney, overrides: [customHours("2027-06-14", "07:00", "08:00")] })).toEqual(
+      [utc(2027, 6, 13, 21)],
+    );
+  });
+});
+
+// ---- Notice, window, from/to ---------------------------------------------------------------------
+
+describe("minimum notice, booking window and the from/to bounds", () => {
+  const weekdays = { timezone: KOLKATA, weeklyRules: weekly(WEEKDAYS, ["09:00", "17:00"]) };
+
+  it("a start exactly `notice` after now is offered, earlier ones are not", () => {
+    // now = Monday 07:30 IST; 120 minutes' notice -> first start 09:30 IST (04:00Z).
+    const result = starts({
+      ...weekdays,
+      from: utc(2027, 3, 1),
+      to: utc(2027, 3, 2),
+      now: istMonday("07:30"),
+      minimumNoticeMinutes: 120,
+    });
+    expect(result).toEqual(series(utc(2027, 3, 1, 4), 15));
+  });
+
+  it("one more minute of notice drops that start", () => {
+    const result = starts({
+      ...weekdays,
+      from: utc(2027, 3, 1),
+      to: utc(2027, 3, 2),
+      now: istMonday("07:30"),
+      minimumNoticeMinutes: 121,
+    });
+    expect(result[0]).toBe(istMonday("10:00"));
+    expect(result).toHaveLength(14);
+  });
+
+  it("a day's notice from Monday evening leaves Tuesday empty and starts on Wednesday", () => {
+    const result = starts({
+      ...weekdays,
+      from: utc(2027, 3, 1),
+      to: utc(2027, 3, 4),
+      now: istMonday("17:30"),
+      minimumNoticeMinutes: 24 * 60,
+    });
+    expect(byLocalDate(KOLKATA, result)).toEqual({ "2027-03-03": times("09:00", "16:30") });
+  });
+
+  it("the booking window is exclusive: a start exactly `windowDays` after now is not offered", () => {
+    // now = Monday 09:00 IST exactly; two days -> up to but excluding Wednesday 09:00 IST.
+    const result = starts({
+      ...weekdays,
+      from: utc(2027, 3, 1),
+      to: utc(2027, 3, 8),
+      now: istMonday("09:00"),
+      bookingWindowDays: 2,
+    });
+    expect(result[0]).toBe(istMonday("09:00")); // no notice: a start at `now` itself is allowed
+    expect(byLocalDate(KOLKATA, result)).toEqual({
+      "2027-03-01": times("09:00", "16:30"),
+      "2027-03-02": times("09:00", "16:30"),
+    });
+  });
+
+  it("a minute later, Monday 09:00 has passed and Wednesday 09:00 comes inside the window", () => {
+    const result = starts({
+      ...weekdays,
+      from: utc(2027, 3, 1),
+      to: utc(2027, 3, 8),
+      now: istMonday("09:01"),
+      bookingWindowDays: 2,
+    });
+    expect(byLocalDate(KOLKATA, result)).toEqual({
+      "2027-03-01": times("09:30", "16:30"),
+      "2027-03-02": times("09:00", "16:30"),
+      "2027-03-03": ["09:00"],
+    });
+    expect(result.at(-1)).toBe(at("2027-03-03T09:00+05:30"));
+  });
+
+  it("only starts in [from, to) are returned; a session may end after `to`", () => {
+    const result = starts({ ...weekdays, from: istMonday("09:30"), to: istMonday("11:30") });
+    expect(result).toEqual(["09:30", "10:00", "10:30", "11:00"].map(istMonday));
+  });
+
+  it("`from` one millisecond after a start excludes it", () => {
+    const result = starts({ ...weekdays, from: istMonday("09:30") + 1, to: istMonday("11:30") });
+    expect(result).toEqual(["10:00", "10:30", "11:00"].map(istMonday));
+  });
+
+  it("the later of `from` and now + notice wins", () => {
+    const noticeLater = starts({
+      ...weekdays,
+      from: istMonday("09:00"),
+      to: istMonday("12:00"),
+      now: istMonday("08:00"),
+      minimumNoticeMinutes: 150, // -> 10:30
+    });
+    expect(noticeLater).toEqual(["10:30", "11:00", "11:30"].map(istMonday));
+    const fromLater = starts({
+      ...weekdays,
+      from: istMonday("11:00"),
+      to: istMonday("12:00"),
+      now: istMonday("08:00"),
+      minimumNoticeMinutes: 150,
+    });
+    expect(fromLater).toEqual(["11:00", "11:30"].map(istMonday));
+  });
+
+  it("the earlier of `to` and the window end wins", () => {
+    const windowEarlier = starts({
+      ...weekdays,
+      from: utc(2027, 3, 1),
+      to: utc(2027, 3, 8),
+      now: istMonday("00:00"),
+      bookingWindowDays: 1, // -> before Tuesday 00:00 IST
+    });
+    expect(byLocalDate(KOLKATA, windowEarlier)).toEqual({ "2027-03-01": times("09:00", "16:30") });
+  });
+
+  it("offers nothing when notice reaches past `to`, or the window is empty", () => {
+    expect(
+      starts({
+        ...weekdays,
+        from: utc(2027, 3, 1),
+        to: utc(2027, 3, 8),
+        now: utc(2027, 3, 1),
+        minimumNoticeMinutes: 8 * 24 * 60,
+      }),
+    ).toEqual([]);
+    expect(
+      starts({
+        ...weekdays,
+        from: utc(2027, 3, 1),
+        to: utc(2027, 3, 8),
+        now: utc(2027, 2, 1),
+        bookingWindowDays: 14,
+      }),
+    ).toEqual([]);
+  });
+});
+
+// ---- Buffers and existing bookings ---------------------------------------------------------------
+
+describe("existing bookings and buffers", () => {
+  const monday = { ...MONDAY_QUERY, weeklyRules: weekly([MON], ["09:00", "17:00"]) };
+  const booking = (start: string, end: string) => ({
+    start: istMonday(start),
+    end: istMonday(end),
+  });
+
+  it("without buffers, sessions may sit back to back with a booking", () => {
+    const result = starts({
+      ...monday,
+      weeklyRules: weekly([MON], ["09:00", "12:00"]),
+      busy: [booking("10:00", "11:00")],
+    });
+    expect(result).toEqual(["09:00", "09:30", "11:00", "11:30"].map(istMonday));
+  });
+
+  it("any overlap with a booking blocks a start, even a short booking inside the session", () => {
+    const result = starts({
+      ...monday,
+      weeklyRules: weekly([MON], ["09:00", "12:00"]),
+      busy: [booking("10:10", "10:20")],
+    });
+    expect(result).toEqual(["09:00", "09:30", "10:30", "11:00", "11:30"].map(istMonday));
+  });
+
+  it("buffers keep sessions at least after + before minutes from a booking, minute-exact", () => {
+    // before 5, after 10, 30-minute sessions every minute, booking 11:00–12:00.
+    // After it: the first start is 12:00 + 10 + 5 = 12:15. Before it: the session must end by
+    // 11:00 - 5 - 10 = 10:45, so the last start is 10:15. Blocked: 10:16 ... 12:14 (119 minutes).
+    const result = starts({
+      ...monday,
+      durationMinutes: 30,
+      slotIntervalMinutes: 1,
+      bufferBeforeMinutes: 5,
+      bufferAfterMinutes: 10,
+      busy: [booking("11:00", "12:00")],
+    });
+    expect(result).toContain(istMonday("12:15"));
+    expect(result).not.toContain(istMonday("12:14"));
+    expect(result).toContain(istMonday("10:15"));
+    expect(result).not.toContain(istMonday("10:16"));
+    const everyMinute = times("09:00", "16:30", 1);
+    const blocked = new Set(times("10:16", "12:14", 1));
+    expect(result).toEqual(everyMinute.filter((t) => !blocked.has(t)).map(istMonday));
+    expect(result).toHaveLength(451 - 119);
+  });
+
+  it("moving the booking one minute closer blocks the boundary start on either side", () => {
+    const buffered = {
+      ...monday,
+      slotIntervalMinutes: 15,
+      bufferBeforeMinutes: 5,
+      bufferAfterMinutes: 10,
+    };
+    const exact = starts({ ...buffered, busy: [booking("11:00", "12:00")] });
+    expect(exact.filter((s) => s >= istMonday("10:00") && s <= istMonday("12:30"))).toEqual(
+      ["10:00", "10:15", "12:15", "12:30"].map(istMonday),
+    );
+    const endsLater = starts({ ...buffered, busy: [booking("11:00", "12:01")] });
+    expect(endsLater).not.toContain(istMonday("12:15"));
+    expect(endsLater).toContain(istMonday("12:30"));
+    const startsEarlier = starts({ ...buffered, busy: [booking("10:59", "12:00")] });
+    expect(startsEarlier).not.toContain(istMonday("10:15"));
+    expect(startsEarlier).toContain(istMonday("10:00"));
+  });
+
+  it("the before-buffer alone also separates both sides", () => {
+    const result = starts({
+      ...monday,
+      weeklyRules: weekly([MON], ["09:00", "13:00"]),
+      slotIntervalMinutes: 10,
+      bufferBeforeMinutes: 20,
+      busy: [booking("11:00", "11:30")],
+    });
+    // Sessions must end by 10:40 (start by 10:10) or start from 11:50.
+    expect(result).toEqual(
+      [...times("09:00", "10:10", 10), ...times("11:50", "12:30", 10)].map(istMonday),
+    );
+  });
+
+  it("bookings outside the coach's hours still reach in through the buffers", () => {
+    const result = starts({
+      ...monday,
+      bufferBeforeMinutes: 15,
+      bufferAfterMinutes: 15,
+      busy: [booking("08:00", "08:50"), booking("17:10", "18:00")],
+    });
+    // 09:00 is only 10 minutes after 08:50; 16:30 would end 10 minutes before 17:10.
+    expect(result).toEqual(times("09:30", "16:00").map(istMonday));
+  });
+
+  it("handles several unsorted, overlapping and touching bookings", () => {
+    const result = starts({
+      ...monday,
+      busy: [
+        booking("14:00", "15:00"),
+        booking("09:00", "09:20"),
+        booking("15:30", "16:00"),
+        booking("14:30", "15:30"),
+      ],
+    });
+    expect(result).toEqual([...times("09:30", "13:30"), "16:00", "16:30"].map(istMonday));
+  });
+});
+
+// ---- Daylight saving: ordinary days --------------------------------------------------------------
+
+describe("DST: an ordinary 09:00–17:00 day stays 09:00–17:00 local on both sides of a change", () => {
+  it.each([
+    // from/to are chosen so that exactly the local dates first..last fall inside.
+    {
+      zone: NEW_YORK,
+      change: "spring forward",
+      first: "2027-03-08",
+      last: "2027-03-21",
+      from: utc(2027, 3, 8),
+      to: utc(2027, 3, 22),
+    },
+    {
+      zone: NEW_YORK,
+      change: "fall back",
+      first: "2027-11-01",
+      last: "2027-11-14",
+      from: utc(2027, 11, 1),
+      to: utc(2027, 11, 15),
+    },
+    {
+      zone: LONDON,
+      change: "spring forward",
+      first: "2027-03-22",
+      last: "2027-04-04",
+      from: utc(2027, 3, 22),
+      to: utc(2027, 4, 5),
+    },
+    {
+      zone: LONDON,
+      change: "fall back",
+      first: "2027-10-25",
+      last: "2027-11-07",
+      from: utc(2027, 10, 25),
+      to: utc(2027, 11, 8),
+    },
+    {
+      zone: SYDNEY,
+      change: "DST ends",
+      first: "2027-03-29",
+      last: "2027-04-11",
+      from: utc(2027, 3, 28, 12),
+      to: utc(2027, 4, 11, 12),
+    },
+    {
+      zone: SYDNEY,
+      change: "DST starts",
+      first: "2027-09-27",
+      last: "2027-10-10",
+      from: utc(2027, 9, 26, 12),
+      to: utc(2027, 10, 10, 12),
+    },
+    {
+      zone: LORD_HOWE,
+      change: "DST ends",
+      first: "2027-03-29",
+      last: "2027-04-11",
+      from: utc(2027, 3, 28, 12),
+      to: utc(2027, 4, 11, 12),
+    },
+    {
+      zone: LORD_HOWE,
+      change: "DST starts",
+      first: "2027-09-27",
+      last: "2027-10-10",
+      from: utc(2027, 9, 26, 12),
+      to: utc(2027, 10, 10, 12),
+    },
+    {
+      zone: KOLKATA,
+      change: "no change (US/UK weeks)",
+      first: "2027-03-08",
+      last: "2027-04-04",
+      from: utc(2027, 3, 8),
+      to: utc(2027, 4, 5),
+    },
+  ])(
+    "$zone, $change: every day $first..$last reads 09:00..16:30 (16 starts)",
+    ({ zone, first, last, from, to }) => {
+      const result = starts({
+        timezone: zone,
+        from,
+        to,
+        weeklyRules: weekly(EVERY_DAY, ["09:00", "17:00"]),
+      });
+      const dates = calendarDates(first, last);
+      expect(byLocalDate(zone, result)).toEqual(
+        Object.fromEntries(dates.map((d) => [d, times("09:00", "16:30")])),
+      );
+      expect(result).toHaveLength(16 * dates.length);
+      expectStrictlyAscendingIntegers(result);
+    },
+  );
+
+  it.each([
+    // The first start of Saturday, the transition Sunday and Monday, with the offset written out.
+    {
+      zone: NEW_YORK,
+      sat: "2027-03-13T09:00-05:00",
+      sun: "2027-03-14T09:00-04:00",
+      mon: "2027-03-15T09:00-04:00",
+    },
+    {
+      zone: NEW_YORK,
+      sat: "2027-11-06T09:00-04:00",
+      sun: "2027-11-07T09:00-05:00",
+      mon: "2027-11-08T09:00-05:00",
+    },
+    {
+      zone: LONDON,
+      sat: "2027-03-27T09:00Z",
+      sun: "2027-03-28T09:00+01:00",
+      mon: "2027-03-29T09:00+01:00",
+    },
+    {
+      zone: LONDON,
+      sat: "2027-10-30T09:00+01:00",
+      sun: "2027-10-31T09:00Z",
+      mon: "2027-11-01T09:00Z",
+    },
+    {
+      zone: SYDNEY,
+      sat: "2027-04-03T09:00+11:00",
+      sun: "2027-04-04T09:00+10:00",
+      mon: "2027-04-05T09:00+10:00",
+    },
+    {
+      zone: SYDNEY,
+      sat: "2027-10-02T09:00+10:00",
+      sun: "2027-10-03T09:00+11:00",
+      mon: "2027-10-04T09:00+11:00",
+    },
+    {
+      zone: LORD_HOWE,
+      sat: "2027-04-03T09:00+11:00",
+      sun: "2027-04-04T09:00+10:30",
+      mon: "2027-04-05T09:00+10:30",
+    },
+    {
+      zone: LORD_HOWE,
+      sat: "2027-10-02T09:00+10:30",
+      sun: "2027-10-03T09:00+11:00",
+      mon: "2027-10-04T09:00+11:00",
+    },
+  ])(
+    "$zone: exact instants on the Saturday, Sunday ($sun) and Monday of a change",
+    ({ zone, sat, sun, mon }) => {
+      const result = starts({
+        timezone: zone,
+        from: at(sat),
+        to: at(mon) + 8 * HOUR,
+        weeklyRules: weekly([SAT, SUN, MON], ["09:00", "17:00"]),
+      });
+      expect(result).toEqual([sat, sun, mon].flatMap((first) => series(at(first), 16)));
+    },
+  );
+
+  it("key instants in UTC: New York and London 09:00 on the transition Sundays", () => {
+    const sundayNine = (zone: string, date: string) =>
+      starts({
+        timezone: zone,
+        from: Date.parse(`${date}T00:00Z`),
+        to: Date.parse(`${date}T00:00Z`) + DAY,
+        weeklyRules: weekly([SUN], ["09:00", "09:30"]),
+      });
+    expect(sundayNine(NEW_YORK, "2027-03-14")).toEqual([Date.UTC(2027, 2, 14, 13, 0)]);
+    expect(sundayNine(NEW_YORK, "2027-11-07")).toEqual([Date.UTC(2027, 10, 7, 14, 0)]);
+    expect(sundayNine(LONDON, "2027-03-28")).toEqual([Date.UTC(2027, 2, 28, 8, 0)]);
+    expect(sundayNine(LONDON, "2027-10-31")).toEqual([Date.UTC(2027, 9, 31, 9, 0)]);
+  });
+});
+
+// ---- Daylight saving: hours across the transition itself -----------------------------------------
+
+describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minute sessions)", () => {
+  it.each([
+    {
+      zone: NEW_YORK,
+      date: "2027-03-14",
+      what: "02:00 and 02:30 do not exist",
+      utc: [
+        utc(2027, 3, 14, 5),
+        utc(2027, 3, 14, 5, 30),
+        utc(2027, 3, 14, 6),
+        utc(2027, 3, 14, 6, 30),
+        utc(2027, 3, 14, 7),
+        utc(2027, 3, 14, 7, 30),
+      ],
+      wall: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
+    },
+    {
+      zone: NEW_YORK,
+      date: "2027-11-07",
+      what: "01:00 and 01:30 are offered once, in EDT",
+      utc: [
+        utc(2027, 11, 7, 4),
+        utc(2027, 11, 7, 4, 30),
+        utc(2027, 11, 7, 5),
+        utc(2027, 11, 7, 5, 30),
+        utc(2027, 11, 7, 7),
+        utc(2027, 11, 7, 7, 30),
+        utc(2027, 11, 7, 8),
+        utc(2027, 11, 7, 8, 30),
+      ],
+      wall: times("00:00", "03:30"),
+    },
+    {
+      zone: LONDON,
+      date: "2027-03-28",
+      what: "01:00 and 01:30 do not exist",
+      utc: [
+        utc(2027, 3, 28, 0),
+        utc(2027, 3, 28, 0, 30),
+        utc(2027, 3, 28, 1),
+        utc(2027, 3, 28, 1, 30),
+        utc(2027, 3, 28, 2),
+        utc(2027, 3, 28, 2, 30),
+      ],
+      wall: ["00:00", "00:30", "02:00", "02:30", "03:00", "03:30"],
+    },
+    {
+      zone: LONDON,
+      date: "2027-10-31",
+      what: "01:00 and 01:30 are offered once, in BST",
+      utc: [
+        utc(2027, 10, 30, 23),
+        utc(2027, 10, 30, 23, 30),
+        utc(2027, 10, 31, 0),
+        utc(2027, 10, 31, 0, 30),
+        utc(2027, 10, 31, 2),
+        utc(2027, 10, 31, 2, 30),
+        utc(2027, 10, 31, 3),
+        utc(2027, 10, 31, 3, 30),
+      ],
+      wall: times("00:00", "03:30"),
+    },
+    {
+      zone: SYDNEY,
+      date: "2027-04-04",
+      what: "02:00 and 02:30 are offered once, in AEDT",
+      utc: [
+        utc(2027, 4, 3, 13),
+        utc(2027, 4, 3, 13, 30),
+        utc(2027, 4, 3, 14),
+        utc(2027, 4, 3, 14, 30),
+        utc(2027, 4, 3, 15),
+        utc(2027, 4, 3, 15, 30),
+        utc(2027, 4, 3, 17),
+        utc(2027, 4, 3, 17, 30),
+      ],
+      wall: times("00:00", "03:30"),
+    },
+    {
+      zone: SYDNEY,
+      date: "2027-10-03",
+      what: "02:00 and 02:30 do not exist",
+      utc: [
+        utc(2027, 10, 2, 14),
+        utc(2027, 10, 2, 14, 30),
+        utc(2027, 10, 2, 15),
+        utc(2027, 10, 2, 15, 30),
+        utc(2027, 10, 2, 16),
+        utc(2027, 10, 2, 16, 30),
+      ],
+      wall: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
+    },
+    {
+      zone: LORD_HOWE,
+      date: "2027-04-04",
+      what: "01:30 is offered once, at +11",
+      utc: [
+        utc(2027, 4, 3, 13),
+        utc(2027, 4, 3, 13, 30),
+        utc(2027, 4, 3, 14),
+        utc(2027, 4, 3, 14, 30),
+        utc(2027, 4, 3, 15, 30),
+        utc(2027, 4, 3, 16),
+        utc(2027, 4, 3, 16, 30),
+        utc(2027, 4, 3, 17),
+      ],
+      wall: times("00:00", "03:30"),
+    },
+    {
+      zone: LORD_HOWE,
+      date: "2027-10-03",
+      what: "02:00 does not exist (half-hour jump)",
+      utc: [
+        utc(2027, 10, 2, 13, 30),
+        utc(2027, 10, 2, 14),
+        utc(2027, 10, 2, 14, 30),
+        utc(2027, 10, 2, 15),
+        utc(2027, 10, 2, 15, 30),
+        utc(2027, 10, 2, 16),
+        utc(2027, 10, 2, 16, 30),
+      ],
+      wall: ["00:00", "00:30", "01:00", "01:30", "02:30", "03:00", "03:30"],
+    },
+    {
+      zone: KOLKATA,
+      date: "2027-03-14",
+      what: "no DST: all eight starts",
+      utc: series(utc(2027, 3, 13, 18, 30), 8),
+      wall: times("00:00", "03:30"),
+    },
+  ])("$zone $date: $what", ({ zone, date, utc: expectedUtc, wall }) => {
+    const midnightUtc = Date.parse(`${date}T00:00Z`);
+    const result = starts({
+      timezone: zone,
+      from: midnightUtc - 2 * DAY,
+      to: midnightUtc + 2 * DAY,
+      weeklyRules: weekly([SUN], ["00:00", "04:00"]),
+    });
+    expect(result).toEqual(expectedUtc);
+    expect(wallClocks(zone, result)).toEqual(wall.map((t) => `${date} ${t}`));
+  });
+
+  it("New York fall back, 15-minute grid in the repeated hour: 01:00–01:45 once each, in EDT", () => {
+    const result = starts({
+      timezone: NEW_YORK,
+      from: utc(2027, 11, 6),
+      to: utc(2027, 11, 8),
+      weeklyRules: weekly([SUN], ["01:00", "02:00"]),
+      durationMinutes: 15,
+      slotIntervalMinutes: 15,
+    });
+    // 01:00 EDT = 05:00Z. The repeated 01:00–01:45 EST (06:00Z–06:45Z) is never offered.
+    expect(result).toEqual(series(utc(2027, 11, 7, 5), 4, 15));
+    expect(wallClocks(NEW_YORK, result)).toEqual(
+      times("01:00", "01:45", 15).map((t) => `2027-11-07 ${t}`),
+    );
+  });
+
+  it("Lord Howe DST end, 15-minute grid: 16 starts, 01:30 and 01:45 at their first occurrence", () => {
+    const result = starts({
+      timezone: LORD_HOWE,
+      from: utc(2027, 4, 2),
+      to: utc(2027, 4, 5),
+      weeklyRules: weekly([SUN], ["00:00", "04:00"]),
+      durationMinutes: 15,
+      slotIntervalMinutes: 15,
+    });
+    // 00:00–01:45 at +11 = 13:00Z–14:45Z; 02:00–03:45 at +10:30 = 15:30Z–17:15Z; 15:00Z/15:15Z skipped.
+    expect(result).toEqual([
+      ...series(utc(2027, 4, 3, 13), 8, 15),
+      ...series(utc(2027, 4, 3, 15, 30), 8, 15),
+    ]);
+    expect(wallClocks(LORD_HOWE, result)).toEqual(
+      times("00:00", "03:45", 15).map((t) => `2027-04-04 ${t}`),
+    );
+  });
+
+  it("Lord Howe DST start, 15-minute grid: 14 starts, no 02:00 or 02:15", () => {
+    const result = starts({
+      timezone: LORD_HOWE,
+      from: utc(2027, 10, 1),
+      to: utc(2027, 10, 4),
+      weeklyRules: weekly([SUN], ["00:00", "04:00"]),
+      durationMinutes: 15,
+      slotIntervalMinutes: 15,
+    });
+    expect(result).toEqual([
+      ...series(utc(2027, 10, 2, 13, 30), 8, 15),
+      ...series(utc(2027, 10, 2, 15, 30), 6, 15),
+    ]);
+    expect(wallClocks(LORD_HOWE, result)).toEqual(
+      [...times("00:00", "01:45", 15), ...times("02:30", "03:45", 15)].map(
+        (t) => `2027-10-03 ${t}`,
+      ),
+    );
+  });
+
+  it("a start time in the gap is skipped, not moved to a real time (New York, 40-minute grid)", () => {
+    // 01:20–05:00 every 40 minutes: 01:20, [02:00, 02:40 do not exist], 03:20, 04:00; 04:40 would end 05:10.
+    const result = starts({
+      timezone: NEW_YORK,
+      from: utc(2027, 3, 13),
+      to: utc(2027, 3, 15),
+      weeklyRules: weekly([SUN], ["01:20", "05:00"]),
+      slotIntervalMinutes: 40,
+    });
+    expect(result).toEqual([utc(2027, 3, 14, 6, 20), utc(2027, 3, 14, 7, 20), utc(2027, 3, 14, 8)]);
+    expect(wallClocks(NEW_YORK, result)).toEqual([
+      "2027-03-14 01:20",
+      "2027-03-14 03:20",
+      "2027-03-14 04:00",
+    ]);
+  });
+
+  it("a start time in the gap is skipped, not moved to a real time (Lord Howe, 20-minute grid)", () => {
+    // 01:40–03:00 every 20 minutes, 20-minute sessions: 01:40, [02:00, 02:20 do not exist], 02:40.
+    const result = starts({
+      timezone: LORD_HOWE,
+      from: utc(2027, 10, 1),
+      to: utc(2027, 10, 4),
+      weeklyRules: weekly([SUN], ["01:40", "03:00"]),
+      durationMinutes: 20,
+      slotIntervalMinutes: 20,
+    });
+    expect(result).toEqual([utc(2027, 10, 2, 15, 10), utc(2027, 10, 2, 15, 40)]);
+  });
+
+  it("a range that starts inside the gap offers its first real grid times", () => {
+    const newYork = starts({
+      timezone: NEW_YORK,
+      from: utc(2027, 3, 13),
+      to: utc(2027, 3, 15),
+      weeklyRules: weekly([SUN], ["02:30", "05:00"]),
+    });
+    expect(newYork).toEqual(series(utc(2027, 3, 14, 7), 4)); // 03:00–04:30 EDT
+    const lordHowe = starts({
+      timezone: LORD_HOWE,
+      from: utc(2027, 10, 1),
+      to: utc(2027, 10, 4),
+      weeklyRules: weekly([SUN], ["02:15", "04:00"]),
+    });
+    // 02:15 does not exist; 02:45 and 03:15 (+11); 03:45 would end 04:15.
+    expect(lordHowe).toEqual([utc(2027, 10, 2, 15, 45), utc(2027, 10, 2, 16, 15)]);
+  });
+
+  describe("a session's end is its start plus its real duration", () => {
+    it("New York spring forward: 2-hour sessions in 00:00–03:30 start only at 00:00 and 00:30", () => {
+      // 01:00 EST + 2h = 04:00 EDT, past 03:30 (wall-clock arithmetic would wrongly say 03:00).
+      const result = starts({
+        timezone: NEW_YORK,
+        from: utc(2027, 3, 13),
+        to: utc(2027, 3, 15),
+        weeklyRules: weekly([SUN], ["00:00", "03:30"]),
+        durationMinutes: 120,
+      });
+      expect(result).toEqual([utc(2027, 3, 14, 5), utc(2027, 3, 14, 5, 30)]);
+    });
+
+    it("New York spring forward: hour-long sessions in 00:00–04:00 (01:30 EST ends 03:30 EDT)", () => {
+      const result = starts({
+        timezone: NEW_YORK,
+        from: utc(2027, 3, 13),
+        to: utc(2027, 3, 15),
+        weeklyRules: weekly([SUN], ["00:00", "04:00"]),
+        durationMinutes: 60,
+      });
+      expect(wallClocks(NEW_YORK, result).map((w) => w.slice(11))).toEqual([
+        "00:00",
+        "00:30",
+        "01:00",
+        "01:30",
+        "03:00",
+      ]);
+      expect(result).toEqual([...series(utc(2027, 3, 14, 5), 4), utc(2027, 3, 14, 7)]);
+    });
+
+    it("New York fall back: 2-hour sessions in 00:00–02:00 fit from 00:00, 00:30 and 01:00 EDT", () => {
+      // The range lasts 3 real hours (04:00Z–07:00Z); 01:00 EDT + 2h = 02:00 EST exactly.
+      const result = starts({
+        timezone: NEW_YORK,
+        from: utc(2027, 11, 6),
+        to: utc(2027, 11, 8),
+        weeklyRules: weekly([SUN], ["00:00", "02:00"]),
+        durationMinutes: 120,
+      });
+      expect(result).toEqual([utc(2027, 11, 7, 4), utc(2027, 11, 7, 4, 30), utc(2027, 11, 7, 5)]);
+    });
+
+    it("Lord Howe DST start: 90-minute sessions in 00:00–03:00 start at 00:00, 00:30, 01:00", () => {
+      // 01:00 +10:30 + 90 min = 03:00 +11 exactly; 01:30 would end 03:30 (wall arithmetic: 03:00).
+      const result = starts({
+        timezone: LORD_HOWE,
+        from: utc(2027, 10, 1),
+        to: utc(2027, 10, 4),
+        weeklyRules: weekly([SUN], ["00:00", "03:00"]),
+        durationMinutes: 90,
+      });
+      expect(result).toEqual([
+        utc(2027, 10, 2, 13, 30),
+        utc(2027, 10, 2, 14),
+        utc(2027, 10, 2, 14, 30),
+      ]);
+    });
+
+    it("Lord Howe DST end: 90-minute sessions in 00:00–02:00 start at 00:00, 00:30, 01:00", () => {
+      // The range lasts 2h30 real (13:00Z–15:30Z); 01:00 +11 + 90 min = 02:00 +10:30 exactly.
+      const result = starts({
+        timezone: LORD_HOWE,
+        from: utc(2027, 4, 2),
+        to: utc(2027, 4, 5),
+        weeklyRules: weekly([SUN], ["00:00", "02:00"]),
+        durationMinutes: 90,
+      });
+      expect(result).toEqual([utc(2027, 4, 3, 13), utc(2027, 4, 3, 13, 30), utc(2027, 4, 3, 14)]);
+    });
+  });
+
+  it("New York fall back: buffers around a booking in the repeated hour count real minutes", () => {
+    // Booking 01:30–02:00 EST = 06:30Z–07:00Z. The 01:30 EDT session (05:30Z–06:00Z) has the same
+    // wall times but ends 30 real minutes before it; 02:00 EST (07:00Z) starts as it ends.
+    const query = {
+      timezone: NEW_YORK,
+      from: utc(2027, 11, 6),
+      to: utc(2027, 11, 8),
+      weeklyRules: weekly([SUN], ["00:00", "04:00"]),
+      busy: [{ start: utc(2027, 11, 7, 6, 30), end: utc(2027, 11, 7, 7) }],
+    };
+    expect(starts(query)).toEqual([
+      ...series(utc(2027, 11, 7, 4), 4),
+      ...series(utc(2027, 11, 7, 7), 4),
+    ]);
+    // 15 + 15 = 30 minutes apart: 01:30 EDT and 02:30 EST are exactly far enough; 02:00 EST is not.
+    expect(starts({ ...query, bufferBeforeMinutes: 15, bufferAfterMinutes: 15 })).toEqual([
+      ...series(utc(2027, 11, 7, 4), 4),
+      ...series(utc(2027, 11, 7, 7, 30), 3),
+    ]);
+    // 16 + 15 = 31 minutes: both neighbours are now a minute too close.
+    expect(starts({ ...query, bufferBeforeMinutes: 16, bufferAfterMinutes: 15 })).toEqual([
+      ...series(utc(2027, 11, 7, 4), 3),
+      ...series(utc(2027, 11, 7, 8), 2),
+    ]);
+  });
+});
+
+// ---- Daylight saving: a whole year per zone ------------------------------------------------------
+
+describe("DST: a whole year (2027) in each zone", () => {
+  const yearQuery = { from: utc(2026, 12, 31, 12), to: utc(2028, 1, 1, 12) };
+  const dates2027 = calendarDates("2027-01-01", "2027-12-31");
+  const of2027 = (grouped: Record<string, string[]>) =>
+    Object.fromEntries(Object.entries(grouped).filter(([date]) => date.startsWith("2027-")));
+
+  it.each([NEW_YORK, LONDON, SYDNEY, LORD_HOWE, KOLKATA])(
+    "%s: every local date of 2027 has exactly the 16 starts 09:00..16:30",
+    (zone) => {
+      const result = starts({
+        timezone: zone,
+        ...yearQuery,
+        weeklyRules: weekly(EVERY_DAY, ["09:00", "17:00"]),
+      });
+      expect(of2027(byLocalDate(zone, result))).toEqual(
+        Object.fromEntries(dates2027.map((d) => [d, times("09:00", "16:30")])),
+      );
+      expectStrictlyAscendingIntegers(result);
+    },
+  );
+
+  it.each([
+    {
+      zone: NEW_YORK,
+      gapDay: "2027-03-14",
+      gapDayTimes: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
+    },
+    {
+      zone: LONDON,
+      gapDay: "2027-03-28",
+      gapDayTimes: ["00:00", "00:30", "02:00", "02:30", "03:00", "03:30"],
+    },
+    {
+      zone: SYDNEY,
+      gapDay: "2027-10-03",
+      gapDayTimes: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
+    },
+    {
+      zone: LORD_HOWE,
+      gapDay: "2027-10-03",
+      gapDayTimes: ["00:00", "00:30", "01:00", "01:30", "02:30", "03:00", "03:30"],
+    },
+    { zone: KOLKATA, gapDay: "no date", gapDayTimes: [] },
+  ])(
+    "$zone: 00:00–04:00 every night; $gapDay loses times, and no time is offered twice",
+    ({ zone, gapDay, gapDayTimes }) => {
+      const result = starts({
+        timezone: zone,
+        ...yearQuery,
+        weeklyRules: weekly(EVERY_DAY, ["00:00", "04:00"]),
+      });
+      const expected = Object.fromEntries(
+        dates2027.map((d) => [d, d === gapDay ? gapDayTimes : times("00:00", "03:30")]),
+      );
+      expect(of2027(byLocalDate(zone, result))).toEqual(expected);
+      expectStrictlyAscendingIntegers(result);
+    },
+  );
+});
+
+// ---- Clients in another zone ---------------------------------------------------------------------
+
+describe("offered instants read in the client's zone", () => {
+  /** The coach's daily 09:00 start over a span of days (one 30-minute session a day). */
+  const nineOClocks = (zone: string, from: number, to: number) =>
+    starts({ timezone: zone, from, to, weeklyRules: weekly(EVERY_DAY, ["09:00", "09:30"]) });
+
+  it("a London coach's 09:00 reads 04:00 in New York, but 05:00 in the weeks only New York has shifted (March)", () => {
+    const result = nineOClocks(LONDON, utc(2027, 3, 7), utc(2027, 4, 4));
+    expect(wallClocks(LONDON, result)).toEqual(
+      calendarDates("2027-03-07", "2027-04-03").map((d) => `${d} 09:00`),
+    );
+    expect(wallClocks(NEW_YORK, result)).toEqual([
+      ...calendarDates("2027-03-07", "2027-03-13").map((d) => `${d} 04:00`),
+      ...calendarDates("2027-03-14", "2027-03-27").map((d) => `${d} 05:00`),
+      ...calendarDates("2027-03-28", "2027-04-03").map((d) => `${d} 04:00`),
+    ]);
+    expect(result).toContain(utc(2027, 3, 20, 9)); // Saturday 20 March: 09:00 GMT = 05:00 EDT
+    expect(result).toContain(utc(2027, 3, 28, 8)); // Sunday 28 March: 09:00 BST = 04:00 EDT
+  });
+
+  it("a London coach's 09:00 reads 05:00 in New York in the week between the two autumn changes", () => {
+    const result = nineOClocks(LONDON, utc(2027, 10, 24), utc(2027, 11, 14));
+    expect(wallClocks(NEW_YORK, result)).toEqual([
+      ...calendarDates("2027-10-24", "2027-10-30").map((d) => `${d} 04:00`),
+      ...calendarDates("2027-10-31", "2027-11-06").map((d) => `${d} 05:00`),
+      ...calendarDates("2027-11-07", "2027-11-13").map((d) => `${d} 04:00`),
+    ]);
+    expect(result).toContain(utc(2027, 10, 31, 9)); // Sunday 31 October: 09:00 GMT = 05:00 EDT
+    expect(result).toContain(utc(2027, 11, 7, 9)); // Sunday 7 November: 09:00 GMT = 04:00 EST
+  });
+
+  it("a New York coach's 09:00 reads 14:00/13:00 in London and 19:30/18:30 in Kolkata", () => {
+    const spring = nineOClocks(NEW_YORK, utc(2027, 3, 7, 12), utc(2027, 4, 4, 12));
+    expect(wallClocks(NEW_YORK, spring)).toEqual(
+      calendarDates("2027-03-07", "2027-04-03").map((d) => `${d} 09:00`),
+    );
+    expect(wallClocks(LONDON, spring)).toEqual([
+      ...calendarDates("2027-03-07", "2027-03-13").map((d) => `${d} 14:00`),
+      ...calendarDates("2027-03-14", "2027-03-27").map((d) => `${d} 13:00`),
+      ...calendarDates("2027-03-28", "2027-04-03").map((d) => `${d} 14:00`),
+    ]);
+    expect(wallClocks(KOLKATA, spring)).toEqual([
+      ...calendarDates("2027-03-07", "2027-03-13").map((d) => `${d} 19:30`),
+      ...calendarDates("2027-03-14", "2027-04-03").map((d) => `${d} 18:30`),
+    ]);
+    const autumn = nineOClocks(NEW_YORK, utc(2027, 10, 24, 12), utc(2027, 11, 14, 12));
+    expect(wallClocks(LONDON, autumn)).toEqual([
+      ...calendarDates("2027-10-24", "2027-10-30").map((d) => `${d} 14:00`),
+      ...calendarDates("2027-10-31", "2027-11-06").map((d) => `${d} 13:00`),
+      ...calendarDates("2027-11-07", "2027-11-13").map((d) => `${d} 14:00`),
+    ]);
+    expect(wallClocks(KOLKATA, autumn)).toEqual([
+      ...calendarDates("2027-10-24", "2027-11-06").map((d) => `${d} 18:30`),
+      ...calendarDates("2027-11-07", "2027-11-13").map((d) => `${d} 19:30`),
+    ]);
+  });
+
+  it("a Sydney coach's 09:00 reads the evening before or midnight in London, as each zone shifts (April)", () => {
+    const result = nineOClocks(SYDNEY, utc(2027, 3, 21, 12), utc(2027, 4, 11, 12));
+    expect(wallClocks(SYDNEY, result)).toEqual(
+      calendarDates("2027-03-22", "2027-04-11").map((d) => `${d} 09:00`),
+    );
+    expect(wallClocks(LONDON, result)).toEqual([
+      // AEDT (+11) and GMT: Sydney's Sunday 28 March 09:00 is still GMT in London (Mar 27 22:00Z).
+      ...calendarDates("2027-03-22", "2027-03-28").map((d) => `${previousDate(d)} 22:00`),
+      // AEDT and BST.
+      ...calendarDates("2027-03-29", "2027-04-03").map((d) => `${previousDate(d)} 23:00`),
+      // AEST (+10) and BST: 23:00Z the evening before is midnight in London, on the same date.
+      ...calendarDates("2027-04-04", "2027-04-11").map((d) => `${d} 00:00`),
+    ]);
+    expect(result).toContain(utc(2027, 3, 27, 22));
+    expect(result).toContain(utc(2027, 4, 3, 23));
+  });
+
+  it("a Sydney coach's 09:00 in London around October (Sydney shifts first, London later)", () => {
+    const result = nineOClocks(SYDNEY, utc(2027, 9, 25, 12), utc(2027, 11, 7, 12));
+    expect(wallClocks(LONDON, result)).toEqual([
+      ...calendarDates("2027-09-26", "2027-10-02").map((d) => `${d} 00:00`),
+      ...calendarDates("2027-10-03", "2027-10-31").map((d) => `${previousDate(d)} 23:00`),
+      ...calendarDates("2027-11-01", "2027-11-07").map((d) => `${previousDate(d)} 22:00`),
+    ]);
+  });
+
+  it("a Kolkata coach's 09:00 is 03:30Z every day; London and New York readings move on different dates", () => {
+    const result = nineOClocks(KOLKATA, utc(2027, 3, 8), utc(2027, 4, 5));
+    const dates = calendarDates("2027-03-08", "2027-04-04");
+    expect(result).toEqual(dates.map((d) => Date.parse(`${d}T03:30Z`)));
+    expect(wallClocks(LONDON, result)).toEqual([
+      ...calendarDates("2027-03-08", "2027-03-27").map((d) => `${d} 03:30`),
+      ...calendarDates("2027-03-28", "2027-04-04").map((d) => `${d} 04:30`),
+    ]);
+    // 14 March 03:30Z is before New York's change at 07:00Z, so it still reads EST.
+    expect(wallClocks(NEW_YORK, result)).toEqual([
+      ...calendarDates("2027-03-08", "2027-03-14").map((d) => `${previousDate(d)} 22:30`),
+      ...calendarDates("2027-03-15", "2027-04-04").map((d) => `${previousDate(d)} 23:30`),
+    ]);
+  });
+
+  it("a Lord Howe coach's 09:00 reads 09:00 in Sydney in summer and 08:30 in winter", () => {
+    const result = starts({
+      timezone: LORD_HOWE,
+      from: utc(2027, 4, 1, 12),
+      to: utc(2027, 10, 4, 12),
+      weeklyRules: weekly(EVERY_DAY, ["09:00", "09:30"]),
+    });
+    const reading = (date: string) =>
+      wallClock(
+        SYDNEY,
+        result.find((s) => wallClock(LORD_HOWE, s).startsWith(date))!,
+      );
+    expect(reading("2027-04-03")).toBe("2027-04-03 09:00");
+    expect(reading("2027-04-04")).toBe("2027-04-04 08:30");
+    expect(reading("2027-10-02")).toBe("2027-10-02 08:30");
+    expect(reading("2027-10-03")).toBe("2027-10-03 09:00");
+  });
+
+  it("the Lord Howe transition night read in Sydney: the zones change half an hour apart", () => {
+    const query = { timezone: LORD_HOWE, weeklyRules: weekly([SUN], ["00:00", "04:00"]) };
+    const april = starts({ ...query, from: utc(2027, 4, 2), to: utc(2027, 4, 5) });
+    // Lord Howe 02:00 (+10:30) is Sydney 02:30 AEDT; Lord Howe 03:00 is Sydney's second 02:30 (AEST).
+    expect(wallClocks(SYDNEY, april).map((w) => w.slice(11))).toEqual([
+      "00:00",
+      "00:30",
+      "01:00",
+      "01:30",
+      "02:30",
+      "02:00",
+      "02:30",
+      "03:00",
+    ]);
+    const october = starts({ ...query, from: utc(2027, 10, 1), to: utc(2027, 10, 4) });
+    expect(wallClocks(SYDNEY, october)).toEqual([
+      "2027-10-02 23:30",
+      ...["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"].map((t) => `2027-10-03 ${t}`),
+    ]);
+  });
+});
+
+// ---- Output shape --------------------------------------------------------------------------------
+
+describe("output", () => {
+  it("is sorted ascending with no duplicates when ranges overlap and rules come out of order", () => {
+    const result = starts({
+      ...MONDAY_QUERY,
+      weeklyRules: [
+        ...weekly([MON], ["14:00", "15:00"]),
+        ...weekly([MON], ["09:15", "11:00"], ["09:00", "11:00"], ["10:00", "11:00"]),
+      ],
+    });
+    expect(result).toEqual(
+      ["09:00", "09:15", "09:30", "09:45", "10:00", "10:15", "10:30", "14:00", "14:30"].map(
+        istMonday,
+      ),
+    );
+    expectStrictlyAscendingIntegers(result);
+  });
+
+  it("does not depend on the order of the bookings", () => {
+    const busy = [
+      { start: istMonday("12:00"), end: istMonday("13:00") },
+      { start: istMonday("09:30"), end: istMonday("10:00") },
+    ];
+    const base = {
+      ...MONDAY_QUERY,
+      weeklyRules: weekly([MON], ["09:00", "17:00"]),
+      bufferAfterMinutes: 10,
+    };
+    expect(starts({ ...base, busy })).toEqual(starts({ ...base, busy: [...busy].reverse() }));
+    expect(starts({ ...base, busy })).toEqual(
+      // The 10-minute after-buffer pads the candidate too: 09:00 would end at 09:30 + 10 > 09:30.
+      ["10:30", "11:00", ...times("13:30", "16:30")].map(istMonday),
+    );
+  });
+});
+
+// ---- Ranges that end inside a spring-forward gap -------------------------------------------------
+
+describe("DST: a range whose end time falls in the spring-forward gap", () => {
+  // The wall clock passes the (non-existent) end time at the moment of the jump, so the range ends
+  // then at the latest; the starts before the gap exist and fit, and must be offered.
+  it.each([
+    {
+      zone: NEW_YORK,
+      date: "2027-03-14",
+      range: ["00:00", "02:30"] as [string, string],
+      expected: series(utc(2027, 3, 14, 5), 4), // 00:00–01:30 EST; 01:30 EST ends 07:00Z, the jump
+    },
+    {
+      zone: NEW_YORK,
+      date: "2027-03-14",
+      range: ["00:00", "02:00"] as [string, string],
+      expected: series(utc(2027, 3, 14, 5), 4),
+    },
+    {
+      zone: LONDON,
+      date: "2027-03-28",
+      range: ["00:00", "01:30"] as [string, string],
+      expected: [utc(2027, 3, 28, 0), utc(2027, 3, 28, 0, 30)], // 00:30 GMT ends 01:00Z, the jump
+    },
+    {
+      zone: SYDNEY,
+      date: "2027-10-03",
+      range: ["00:00", "02:30"] as [string, string],
+      expected: series(utc(2027, 10, 2, 14), 4),
+    },
+    {
+      zone: LORD_HOWE,
+      date: "2027-10-03",
+      range: ["00:00", "02:15"] as [string, string],
+      expected: series(utc(2027, 10, 2, 13, 30), 4), // 01:30 +10:30 ends 15:30Z, the jump
+    },
+  ])(
+    "$zone $date, hours $range.0–$range.1: the starts before the gap are offered",
+    ({ zone, date, range, expected }) => {
+      const midnightUtc = Date.parse(`${date}T00:00Z`);
+      const result = starts({
+        timezone: zone,
+        from: midnightUtc - 2 * DAY,
+        to: midnightUtc + 2 * DAY,
+        weeklyRules: weekly([SUN], range),
+      });
+      expect(result).toEqual(expected);
+    },
+  );
+});

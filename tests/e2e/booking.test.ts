@@ -1,0 +1,109 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../server-harness";
+import { launchBrowser, openPage, violationsAsSeen } from "./browser";
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function heading(page: Page) {
+  return page.getByRole("heading", { level: 1 }).textContent();
+}
+
+describe.each([
+  { javaScript: false, label: "JavaScript off" },
+  { javaScript: true, label: "JavaScript on" },
+])("booking the free intro call with $label", ({ javaScript }) => {
+  it("goes from the home page to a confirmed booking, surviving back, refresh and bad input", async () => {
+    // The browser says it is in Kolkata: with JavaScript on, times start out in that zone.
+    const { page, consoleErrors, close } = await openPage(browser, {
+      javaScript,
+      timezoneId: "Asia/Kolkata",
+    });
+    const step = async (path: string, title: string) => {
+      await page.waitForURL(`${server.url}${path}`);
+      await page.getByRole("heading", { level: 1, name: title }).waitFor();
+      if (javaScript) await page.waitForFunction(() => "__remixRouter" in window);
+      expect(await violationsAsSeen(browser, page, javaScript)).toEqual([]);
+      // A refresh shows the same step, nothing lost.
+      await page.reload();
+      await page.getByRole("heading", { level: 1, name: title }).waitFor();
+    };
+    try {
+      await page.goto(server.url);
+      await page.getByRole("button", { name: "Book: Free intro call" }).click();
+      await step("/book/coach", "Choose a coach");
+      expect(await page.getByText("Step 2 of 5").count()).toBe(1);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await expect(page.locator("#coach-step-coach-error").textContent()).resolves.toBe(
+        "Choose a coach.",
+      );
+      await page.getByText("Maya Okafor").click();
+      await page.getByRole("button", { name: "Continue" }).click();
+
+      await step("/book/time", "Choose a day and time");
+      if (javaScript) {
+        await page.getByText("Kolkata time").first().waitFor();
+        await page.selectOption("#timezone", "America/New_York"); // re-renders on change
+      } else {
+        await expect(page.locator(".zone-note").textContent()).resolves.toContain("London time");
+        await page.selectOption("#timezone", "America/New_York");
+        await page.getByRole("button", { name: "Update times" }).click();
+      }
+      await page.locator(".zone-note", { hasText: "New York time" }).waitFor();
+      const firstSlot = page.locator("button.slot").first();
+      const slotLabel = (await firstSlot.getAttribute("aria-label"))!;
+      expect(slotLabel).toMatch(/\(New York time\)$/);
+      await firstSlot.click();
+
+      await step("/book/details", "Your details");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.locator("#details-step-name-error", { hasText: "Enter your name." }).waitFor();
+      await page.fill("#details-step-name", "Ada Lovelace");
+      await page.fill("#details-step-email", "ada@");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page
+        .locator("#details-step-email-error", {
+          hasText: "Enter an email address like name@example.com.",
+        })
+        .waitFor();
+      expect(await page.inputValue("#details-step-name")).toBe("Ada Lovelace");
+      expect(await page.getAttribute("#details-step-email", "aria-invalid")).toBe("true");
+      await page.fill("#details-step-email", "ada@example.com");
+      await page.fill("#details-step-notes", "Hello from the browser");
+      await page.getByRole("button", { name: "Continue" }).click();
+
+      await step("/book/review", "Review and confirm");
+      await page.getByText("(New York time)").waitFor();
+
+      // Back two steps and forward again: everything is still there.
+      await page.getByRole("link", { name: "← Your details" }).click();
+      await page.waitForURL(`${server.url}/book/details`);
+      expect(await page.inputValue("#details-step-email")).toBe("ada@example.com");
+      await page.getByRole("link", { name: "← Day and time" }).click();
+      await page.waitForURL(`${server.url}/book/time`);
+      const chosen = page.getByRole("button", { name: `${slotLabel}, your current choice` });
+      await chosen.click();
+      await page.waitForURL(`${server.url}/book/details`);
+      expect(await page.inputValue("#details-step-notes")).toBe("Hello from the browser");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.waitForURL(`${server.url}/book/review`);
+
+      await page.getByRole("button", { name: "Confirm booking" }).click();
+      await step("/book/confirmed", "You’re booked in, Ada");
+      await page.getByText("Maya Okafor").waitFor();
+      expect(await heading(page)).toBe("You’re booked in, Ada");
+      if (javaScript) expect(consoleErrors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -1,0 +1,450 @@
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeDataDir, startServer, type RunningServer } from "../server-harness";
+import {
+  decodeEntities,
+  errorText,
+  FormClient,
+  isChecked,
+  offeredStarts,
+  type Page,
+} from "./form-client";
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server?.stop());
+
+const query = <T>(sql: string, ...params: unknown[]): T[] => {
+  const db = new Database(server.databasePath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+};
+
+function expectRedirect(page: Page, location: string) {
+  expect(page.status, page.html.slice(0, 300)).toBe(303);
+  expect(page.location).toBe(location);
+}
+
+/** Walks service → coach → time (first free slot) → details for a new client. */
+async function clientAtReview(options: { coach?: string; slot?: string; email?: string } = {}) {
+  const client = new FormClient(server.url);
+  expectRedirect(await client.post("/book/service", { service: "intro-call" }), "/book/coach");
+  expectRedirect(
+    await client.post("/book/coach", { coach: options.coach ?? "maya-okafor" }),
+    "/book/time",
+  );
+  const slot = options.slot ?? offeredStarts((await client.get("/book/time")).html)[0]!;
+  expectRedirect(await client.post("/book/time", { startAt: slot }), "/book/details");
+  expectRedirect(
+    await client.post("/book/details", {
+      name: "Ada Lovelace",
+      email: options.email ?? "ada@example.com",
+      notes: "",
+      timezone: "Europe/London",
+    }),
+    "/book/review",
+  );
+  return { client, slot };
+}
+
+describe("a free booking with JavaScript off", () => {
+  it("walks every step by form posts and redirects, switching timezone on the way", async () => {
+    const client = new FormClient(server.url);
+
+    // The home page's "Book" button posts the session; the draft cookie is set then.
+    const home = await client.get("/");
+    expect(home.html).toContain('name="service" value="intro-call"');
+    const chosen = await client.post("/book/service", { service: "intro-call" });
+    expectRedirect(chosen, "/book/coach");
+    const cookie = client.lastSetCookie.get("kairos_draft")!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Path=\//);
+
+    const coachPage = await client.get("/book/coach");
+    expect(coachPage.status).toBe(200);
+    expect(coachPage.html).toContain("Step 2 of 5");
+    expect(coachPage.html).toContain('href="/book/service"');
+    expectRedirect(await client.post("/book/coach", { coach: "maya-okafor" }), "/book/time");
+
+    const timePage = await client.get("/book/time");
+    expect(timePage.html).toContain("Step 3 of 5");
+    expect(timePage.html).toContain("London time");
+    const londonStarts = offeredStarts(timePage.html);
+    expect(londonStarts.length).toBeGreaterThan(0);
+    // The first label reads in London time: Maya's day starts at 09:00 there.
+    expect(timePage.html).toMatch(/aria-label="[^"]*, 09:00 \(London time\)"/);
+
+    expectRedirect(
+      await client.post("/book/time", { intent: "timezone", timezone: "America/New_York" }),
+      "/book/time",
+    );
+    const newYorkPage = await client.get("/book/time");
+    expect(newYorkPage.html).toContain("New York time");
+    expect(newYorkPage.html).toMatch(/aria-label="[^"]*, 0[34]:00 \(New York time\)"/);
+    expect(offeredStarts(newYorkPage.html)).toEqual(londonStarts); // same instants, other labels
+
+    const start = londonStarts[0]!;
+    expectRedirect(await client.post("/book/time", { startAt: start }), "/book/details");
+    const details = await client.get("/book/details");
+    expect(details.html).toContain("Step 4 of 5");
+    expect(details.html).toMatch(/<option value="America\/New_York" selected="">/);
+
+    expectRedirect(
+      await client.post("/book/details", {
+        name: "Ada Lovelace",
+        email: "ada@example.com",
+        notes: "First time: hello!",
+        timezone: "America/New_York",
+        fax_number: "",
+      }),
+      "/book/review",
+    );
+    const review = await client.get("/book/review");
+    expect(review.html).toContain("Step 5 of 5");
+    expect(review.html).toContain("Free intro call");
+    expect(review.html).toContain("Maya Okafor");
+    expect(review.html).toContain("(New York time)");
+    expect(decodeEntities(review.html)).toContain("“First time: hello!”");
+    expect(review.html).toContain("Confirm booking");
+
+    expectRedirect(await client.post("/book/review", { intent: "confirm" }), "/book/confirmed");
+    const confirmed = await client.get("/book/confirmed");
+    expect(confirmed.status).toBe(200);
+    expect(decodeEntities(confirmed.html)).toContain("You’re booked in, Ada");
+    expect(confirmed.html).toContain("(New York time)");
+
+    const [booking] = query<Record<string, unknown>>(
+      "select b.*, s.slug service, c.slug coach from bookings b join services s on s.id = b.service_id join coaches c on c.id = b.coach_id where client_email = 'ada@example.com' and client_notes = 'First time: hello!'",
+    );
+    expect(booking).toMatchObject({
+      status: "confirmed",
+      service: "intro-call",
+      coach: "maya-okafor",
+      start_at: Date.parse(start),
+      end_at: Date.parse(start) + 15 * 60_000,
+      client_name: "Ada Lovelace",
+      client_timezone: "America/New_York",
+      price_minor: 0,
+    });
+    expect(
+      query(
+        "select from_status, to_status, actor from booking_events where booking_id = ?",
+        booking!.id,
+      ),
+    ).toEqual([{ from_status: null, to_status: "confirmed", actor: "client" }]);
+
+    // Done: the wizard starts afresh, and the booked time is no longer offered.
+    expectRedirect(await client.get("/book/review"), "/book/service");
+    const again = new FormClient(server.url);
+    await again.post("/book/service", { service: "intro-call" });
+    await again.post("/book/coach", { coach: "maya-okafor" });
+    expect(offeredStarts((await again.get("/book/time")).html)).not.toContain(start);
+  });
+
+  it("skips the coach step when one coach gives the session", async () => {
+    const client = new FormClient(server.url);
+    expectRedirect(await client.post("/book/service", { service: "deep-dive" }), "/book/time");
+    const time = await client.get("/book/time");
+    expect(time.html).toContain("Step 2 of 4");
+    expect(time.html).toContain('href="/book/service"');
+    expectRedirect(await client.get("/book/coach"), "/book/time");
+  });
+
+  it("keeps every answer when going back two steps and forward again", async () => {
+    const { client, slot } = await clientAtReview();
+    const time = await client.get("/book/time");
+    expect(time.html).toMatch(
+      new RegExp(`value="${slot}"[^>]*aria-label="[^"]*your current choice"`),
+    );
+    const coach = await client.get("/book/coach");
+    expect(isChecked(coach.html, "maya-okafor")).toBe(true);
+    expect(isChecked(coach.html, "daniel-reyes")).toBe(false);
+    expectRedirect(await client.post("/book/coach", { coach: "maya-okafor" }), "/book/time");
+    expectRedirect(await client.post("/book/time", { startAt: slot }), "/book/details");
+    const details = await client.get("/book/details");
+    expect(details.html).toContain('value="Ada Lovelace"');
+    expect(details.html).toContain('value="ada@example.com"');
+    expect((await client.get("/book/review")).status).toBe(200);
+  });
+
+  it("sends a step opened out of order to the first incomplete one", async () => {
+    const stranger = new FormClient(server.url);
+    for (const path of ["/book/coach", "/book/time", "/book/details", "/book/review", "/book"]) {
+      expect((await stranger.get(path)).location).toBe("/book/service");
+    }
+    const halfway = new FormClient(server.url);
+    await halfway.post("/book/service", { service: "coaching-session" });
+    expect((await halfway.get("/book/details")).location).toBe("/book/coach");
+    await halfway.post("/book/coach", { coach: "daniel-reyes" });
+    expect((await halfway.get("/book/review")).location).toBe("/book/time");
+    expect((await halfway.get("/book")).location).toBe("/book/time");
+  });
+
+  it("shows a paid session's review with a Continue to payment button", async () => {
+    const client = new FormClient(server.url);
+    await client.post("/book/service", { service: "coaching-session" });
+    await client.post("/book/coach", { coach: "daniel-reyes" });
+    const slot = offeredStarts((await client.get("/book/time")).html)[0]!;
+    await client.post("/book/time", { startAt: slot });
+    await client.post("/book/details", {
+      name: "Grace",
+      email: "grace@example.com",
+      timezone: "Europe/London",
+    });
+    const review = await client.get("/book/review");
+    expect(decodeEntities(review.html)).toContain("Continue to payment (£45)");
+    expect(review.html).not.toContain("Confirm booking");
+    // A forged confirm of a paid session books nothing.
+    expect((await client.post("/book/review", { intent: "confirm" })).status).toBe(409);
+    expect(query("select * from bookings where client_email = 'grace@example.com'")).toEqual([]);
+  });
+});
+
+describe("bad input", () => {
+  async function draftRow(client: FormClient) {
+    void client;
+    return query<Record<string, unknown>>(
+      "select * from booking_drafts order by updated_at desc limit 1",
+    )[0];
+  }
+
+  it("answers an empty step with 400 and a message by the field, at every step", async () => {
+    const client = new FormClient(server.url);
+    const service = await client.post("/book/service", {});
+    expect(service.status).toBe(400);
+    expect(errorText(service.html, "service-step-service-error")).toBe("Choose a session.");
+
+    await client.post("/book/service", { service: "intro-call" });
+    const coach = await client.post("/book/coach", {});
+    expect(coach.status).toBe(400);
+    expect(errorText(coach.html, "coach-step-coach-error")).toBe("Choose a coach.");
+
+    await client.post("/book/coach", { coach: "maya-okafor" });
+    const time = await client.post("/book/time", {});
+    expect(time.status).toBe(400);
+    expect(errorText(time.html, "startAt-error")).toBe("Choose one of the times shown.");
+
+    await client.post("/book/time", {
+      startAt: offeredStarts((await client.get("/book/time")).html)[0]!,
+    });
+    const details = await client.post("/book/details", {});
+    expect(details.status).toBe(400);
+    expect(errorText(details.html, "details-step-name-error")).toBe("Enter your name.");
+    expect(errorText(details.html, "details-step-email-error")).toBe("Enter your email address.");
+    expect(errorText(details.html, "details-step-timezone-error")).toBe("Choose your timezone.");
+    expect(details.html).toMatch(
+      /id="details-step-name"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="details-step-name"/,
+    );
+  });
+
+  it("keeps every typed value when details are wrong, and stores none of them", async () => {
+    const { client } = await clientAtReview();
+    const before = await draftRow(client);
+    const longNotes = "n".repeat(1001);
+    const page = await client.post("/book/details", {
+      name: "x".repeat(101),
+      email: "not-an-email",
+      notes: longNotes,
+      timezone: "Mars/Olympus_Mons",
+    });
+    expect(page.status).toBe(400);
+    expect(errorText(page.html, "details-step-name-error")).toBe(
+      "Your name can be at most 100 characters.",
+    );
+    expect(errorText(page.html, "details-step-email-error")).toBe(
+      "Enter an email address like name@example.com.",
+    );
+    expect(errorText(page.html, "details-step-notes-error")).toBe(
+      "Notes can be at most 1,000 characters.",
+    );
+    expect(errorText(page.html, "details-step-timezone-error")).toBe(
+      "Choose a timezone from the list.",
+    );
+    expect(page.html).toContain(`value="${"x".repeat(101)}"`);
+    expect(page.html).toContain('value="not-an-email"');
+    expect(page.html).toContain(longNotes);
+    expect(await draftRow(client)).toEqual(before);
+  });
+
+  it("refuses a filled honeypot", async () => {
+    const { client } = await clientAtReview({ email: "human@example.com" });
+    const page = await client.post("/book/details", {
+      name: "Bot",
+      email: "bot@example.com",
+      timezone: "Europe/London",
+      fax_number: "+1 555 0100",
+    });
+    expect(page.status).toBe(400);
+    expect(query("select * from booking_drafts where client_email = 'bot@example.com'")).toEqual(
+      [],
+    );
+  });
+
+  it.each([
+    [
+      "an unknown session",
+      "/book/service",
+      { service: "astrology" },
+      "service-step-service-error",
+      /isn’t available/,
+    ],
+    [
+      "a malformed session id",
+      "/book/service",
+      { service: "<script>" },
+      "service-step-service-error",
+      /from the list/,
+    ],
+    [
+      "repeated fields",
+      "/book/service",
+      { service: ["intro-call", "deep-dive"] },
+      "service-step-service-error",
+      /Choose a session/,
+    ],
+  ])("refuses %s with 400", async (_label, path, fields, errorId, message) => {
+    const client = new FormClient(server.url);
+    const page = await client.post(path, fields);
+    expect(page.status).toBe(400);
+    expect(decodeEntities(errorText(page.html, errorId) ?? "")).toMatch(message);
+    expect(page.response.headers.getSetCookie()).toEqual([]); // no draft was made
+  });
+
+  it("refuses a coach who does not give the session, or who does not exist", async () => {
+    const client = new FormClient(server.url);
+    await client.post("/book/service", { service: "coaching-session" });
+    for (const coach of ["nobody", "maya-okafor-2"]) {
+      const page = await client.post("/book/coach", { coach });
+      expect(page.status).toBe(400);
+      expect(decodeEntities(errorText(page.html, "coach-step-coach-error")!)).toMatch(
+        /doesn’t give this session/,
+      );
+    }
+  });
+
+  it("refuses times in the past, outside the coach's hours, off the grid, or malformed", async () => {
+    const client = new FormClient(server.url);
+    await client.post("/book/service", { service: "intro-call" });
+    await client.post("/book/coach", { coach: "maya-okafor" });
+    const offered = offeredStarts((await client.get("/book/time")).html);
+    const first = Date.parse(offered[0]!);
+    const sundayNight = new Date(first);
+    sundayNight.setUTCDate(sundayNight.getUTCDate() + ((7 - sundayNight.getUTCDay()) % 7 || 7));
+    sundayNight.setUTCHours(3, 0, 0, 0);
+    for (const startAt of [
+      "2020-01-06T09:00:00.000Z",
+      sundayNight.toISOString(),
+      new Date(first + 7 * 60_000).toISOString(),
+      new Date(first + 400 * 24 * 3600_000).toISOString(),
+    ]) {
+      const page = await client.post("/book/time", { startAt });
+      expect(page.status, startAt).toBe(400);
+      expect(decodeEntities(errorText(page.html, "startAt-error")!)).toBe(
+        "That time isn’t available. Choose one of the times shown.",
+      );
+    }
+    const malformed = await client.post("/book/time", { startAt: "tomorrow at ten" });
+    expect(malformed.status).toBe(400);
+    expect(errorText(malformed.html, "startAt-error")).toBe("Choose one of the times shown.");
+  });
+
+  it("refuses a taken time", async () => {
+    const { client, slot } = await clientAtReview({ email: "first@example.com" });
+    expectRedirect(await client.post("/book/review", { intent: "confirm" }), "/book/confirmed");
+    const late = new FormClient(server.url);
+    await late.post("/book/service", { service: "intro-call" });
+    await late.post("/book/coach", { coach: "maya-okafor" });
+    expect((await late.post("/book/time", { startAt: slot })).status).toBe(400);
+  });
+
+  it("refuses a huge body with 413 before reading it", async () => {
+    const client = new FormClient(server.url);
+    const page = await client.post("/book/details", { name: "a".repeat(100_000) });
+    expect(page.status).toBe(413);
+  });
+});
+
+describe("the last free slot", () => {
+  it("goes to exactly one of two clients confirming at once; the other keeps the rest of the form", async () => {
+    const first = await clientAtReview({ email: "racer-one@example.com", coach: "daniel-reyes" });
+    const second = await clientAtReview({
+      email: "racer-two@example.com",
+      coach: "daniel-reyes",
+      slot: first.slot,
+    });
+    const [a, b] = await Promise.all([
+      first.client.post("/book/review", { intent: "confirm" }),
+      second.client.post("/book/review", { intent: "confirm" }),
+    ]);
+    const outcomes = [a.location, b.location].sort();
+    expect(outcomes).toEqual(["/book/confirmed", "/book/time?taken=1"]);
+    const booked = query<{ client_email: string }>(
+      "select client_email from bookings where start_at = ? and coach_id = (select id from coaches where slug = 'daniel-reyes')",
+      Date.parse(first.slot),
+    );
+    expect(booked).toHaveLength(1);
+
+    const loser = a.location === "/book/time?taken=1" ? first.client : second.client;
+    const time = await loser.get("/book/time?taken=1");
+    expect(decodeEntities(time.html)).toContain("That time was just taken by someone else");
+    expect(offeredStarts(time.html)).not.toContain(first.slot);
+    const loserEmail = loser === first.client ? "racer-one@example.com" : "racer-two@example.com";
+    const [draft] = query(
+      "select client_name, start_at from booking_drafts where client_email = ?",
+      loserEmail,
+    );
+    expect(draft).toMatchObject({ client_name: "Ada Lovelace", start_at: null });
+    // Picking another time leads straight back to the details, still filled in.
+    expectRedirect(
+      await loser.post("/book/time", { startAt: offeredStarts(time.html)[0]! }),
+      "/book/details",
+    );
+    expect((await loser.get("/book/details")).html).toContain('value="Ada Lovelace"');
+  });
+});
+
+describe("the draft", () => {
+  it("survives a server restart", async () => {
+    const dataDir = makeDataDir();
+    const restartable = await startServer({ dataDir });
+    const client = new FormClient(restartable.url);
+    await client.post("/book/service", { service: "intro-call" });
+    await client.post("/book/coach", { coach: "maya-okafor" });
+    await restartable.stop();
+    // Same data folder (database and generated cookie secret), new process.
+    const again = await startServer({ dataDir });
+    try {
+      const resumed = client.at(again.url);
+      expect((await resumed.get("/book")).location).toBe("/book/time");
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it("is unreadable without its cookie, and a forged cookie is ignored", async () => {
+    const { client } = await clientAtReview({ email: "private@example.com" });
+    const forger = new FormClient(server.url);
+    const draftId = query<{ id: string }>(
+      "select id from booking_drafts where client_email = 'private@example.com'",
+    )[0]!.id;
+    const page = await forger.request("/book/review", {
+      headers: { Cookie: `kairos_draft=${encodeURIComponent(JSON.stringify(draftId))}` },
+    });
+    expect(page.location).toBe("/book/service");
+    expect(page.html).not.toContain("private@example.com");
+    expect((await client.get("/book/review")).html).toContain("private@example.com");
+  });
+
+  it("has at least 128 random bits for an id", () => {
+    const ids = query<{ id: string }>("select id from booking_drafts");
+    expect(ids.length).toBeGreaterThan(0);
+    for (const { id } of ids)
+      expect(Buffer.from(id, "base64url").length).toBeGreaterThanOrEqual(16);
+  });
+});
