@@ -37,6 +37,13 @@ export const envSchema = z
     STRIPE_API_BASE: httpUrl.optional(),
     /** Port of the in-process emulator in demo mode; 0 (the default) picks a free one. */
     STRIPE_EMULATOR_PORT: port.optional(),
+    /** How often the in-process sweeper settles lapsed holds and removes stale drafts. */
+    HOUSEKEEPING_INTERVAL_SECONDS: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of seconds")
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 3600, "must be between 1 and 3600 seconds")
+      .default(60),
     SMTP_URL: z
       .url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" })
       .optional(),

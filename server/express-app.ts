@@ -49,8 +49,9 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** Forms are small: anything bigger is refused before Remix reads it. */
+/** Forms are small: anything bigger is refused before Remix reads it. Stripe's events get more room. */
 export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
 const limitRequestBodies: RequestHandler = (req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
@@ -61,7 +62,8 @@ const limitRequestBodies: RequestHandler = (req, res, next) => {
     }
     return next();
   }
-  if (Number(length) > MAX_BODY_BYTES) {
+  const limit = req.path.startsWith("/webhooks/") ? MAX_WEBHOOK_BODY_BYTES : MAX_BODY_BYTES;
+  if (Number(length) > limit) {
     res.setHeader("Connection", "close");
     return res
       .status(413)

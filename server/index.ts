@@ -10,9 +10,10 @@ import { broadcastDevReady } from "@remix-run/node";
 import { ConfigError, getEnv, type Env } from "~/env.server";
 import { getSessionSecret } from "~/session-secret.server";
 import { sweepExpiredDrafts } from "~/booking/drafts.server";
-import { configureStripe } from "~/stripe.server";
+import { sweepLapsedHolds } from "~/payments/sweeper.server";
+import { configureStripe, getStripe } from "~/stripe.server";
 import { startStripeEmulator } from "../stripe-emulator/index";
-import { closeDb, getDb, migrateDatabase } from "~db/database.server";
+import { closeDb, getDb, migrateDatabase, type Db } from "~db/database.server";
 import { describeSeedLogin, seedDemoPractice } from "~db/seed.server";
 import { createExpressApp } from "./express-app";
 
@@ -28,25 +29,34 @@ async function main() {
   // Seed only once the port is ours: a start that fails must not swallow the one-time password.
   const seed = await seedDemoPractice(db);
   if (seed.seeded) console.log(describeSeedLogin(seed.login));
-  startHousekeeping(db);
+  startHousekeeping(db, env);
   app.markReady();
   console.log(`Kairos is listening on ${env.APP_URL} (${describeMode(env)})`);
   if (build.mode === "development") await broadcastDevReady(build);
   stopGracefullyOnSignals(server, stripe.stop);
 }
 
-/** In-process timers: no cron, no queue server. Each pass is small and safe to repeat. */
-function startHousekeeping(db: ReturnType<typeof getDb>) {
-  const sweepDrafts = () => {
+/**
+ * In-process timers, no cron and no queue server: lapsed holds are settled against Stripe and stale
+ * drafts removed. A pass never overlaps the previous one; each step is idempotent anyway.
+ */
+function startHousekeeping(db: Db, env: Env) {
+  let running = false;
+  const pass = async () => {
+    if (running) return;
+    running = true;
     try {
       const removed = sweepExpiredDrafts(db, new Date());
       if (removed > 0) console.log(`Removed ${removed} expired booking draft(s)`);
+      await sweepLapsedHolds(db, getStripe(), { appUrl: env.APP_URL });
     } catch (error) {
-      console.error("Sweeping expired drafts failed:", error);
+      console.error("Housekeeping pass failed; the next one will try again:", error);
+    } finally {
+      running = false;
     }
   };
-  sweepDrafts();
-  setInterval(sweepDrafts, 60_000).unref();
+  void pass();
+  setInterval(() => void pass(), env.HOUSEKEEPING_INTERVAL_SECONDS * 1000).unref();
 }
 
 /** The key the demo uses with its own emulator: a test key, so every page says "no real money". */

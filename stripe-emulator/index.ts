@@ -180,6 +180,9 @@ export async function startStripeEmulator(
       return ledger.retrieveCheckoutSession(match[1]!, expand);
     }
     if (method === "POST" && path === "/v1/refunds") return ledger.createRefund(params);
+    if (method === "GET" && (match = path.match(/^\/v1\/charges\/([^/]+)$/))) {
+      return ledger.retrieveCharge(match[1]!);
+    }
     if (method === "GET" && (match = path.match(/^\/v1\/refunds\/([^/]+)$/)))
       return ledger.retrieveRefund(match[1]!);
     throw new StripeApiError(

@@ -304,6 +304,12 @@ export class Ledger {
     return snapshot(refund);
   }
 
+  retrieveCharge(id: string): Charge {
+    const charge = this.charges.get(id);
+    if (!charge) throw noSuch("charge", id, "id");
+    return snapshot(charge);
+  }
+
   retrieveRefund(id: string): Refund {
     const refund = this.refunds.get(id);
     if (!refund) throw noSuch("refund", id, "id");

@@ -319,3 +319,43 @@ export function isStartAvailable(
 ): boolean {
   return findAvailableStarts(db, offer, { from: startAt, to: startAt + 1, now }).includes(startAt);
 }
+
+/**
+ * Whether another booking of the coach holds time that overlaps this one's (buffers included).
+ * Used when a payment lands: the hours and notice were checked when the slot was held; only
+ * someone else's booking can stand in the way now.
+ */
+export function isTakenByAnother(
+  db: Pick<Db, "select">,
+  booking: { id: string; coachId: number; startAt: Date; endAt: Date },
+  now: number,
+): boolean {
+  const rules = loadBookingRules(db);
+  const before = rules.bufferBeforeMinutes * MINUTE;
+  const after = rules.bufferAfterMinutes * MINUTE;
+  const start = booking.startAt.getTime();
+  const end = booking.endAt.getTime();
+  return db
+    .select({ id: bookings.id, startAt: bookings.startAt, endAt: bookings.endAt })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.coachId, booking.coachId),
+        gt(bookings.startAt, new Date(start - before - after - LONGEST_SESSION)),
+        lt(bookings.startAt, new Date(end + before + after)),
+        inArray(bookings.status, SLOT_HOLDING),
+        or(
+          eq(bookings.status, "confirmed"),
+          eq(bookings.status, "processing"),
+          gt(bookings.holdExpiresAt, new Date(now)),
+        ),
+      ),
+    )
+    .all()
+    .some(
+      (other) =>
+        other.id !== booking.id &&
+        other.startAt.getTime() - before < end + after &&
+        start - before < other.endAt.getTime() + after,
+    );
+}

@@ -12,6 +12,14 @@ import {
   SlotTakenError,
 } from "~/booking/bookings.server";
 import { formatSession } from "~/booking/display.server";
+import type { Draft } from "~/booking/drafts.server";
+import { getEnv } from "~/env.server";
+import {
+  cancelCheckout,
+  CheckoutUnavailableError,
+  startCheckout,
+} from "~/payments/checkout.server";
+import { getStripe } from "~/stripe.server";
 import { redirectToStep } from "~/booking/steps.server";
 import { guardStep, loadWizard, stepPosition } from "~/booking/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
@@ -22,12 +30,22 @@ import { getDb } from "~db/database.server";
 export const meta: MetaFunction = () => [{ title: "Review and confirm · Book" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const wizard = await loadWizard(request, getDb(), new Date());
+  const db = getDb();
+  let wizard = await loadWizard(request, db, new Date());
   guardStep(wizard, "review");
+  // Back from Stripe's cancel link: end that session and release the hold, ready to pay again.
+  const cancelled = new URL(request.url).searchParams.get("checkout") === "cancelled";
+  if (cancelled && wizard.draft) {
+    const next = await cancelCheckout(db, getStripe(), wizard.draft, { appUrl: getEnv().APP_URL });
+    if (next !== "review")
+      throw redirect(`/book/return?session_id=${encodeURIComponent(next.paidSession)}`);
+    wizard = await loadWizard(request, db, new Date());
+  }
   const { draft, offer } = wizard;
   const start = draft!.startAt!;
   const end = new Date(start.getTime() + offer!.service.durationMinutes * 60_000);
   return {
+    cancelled,
     position: stepPosition(wizard, "review"),
     coachStep: wizard.steps.includes("coach"),
     free: offer!.service.priceMinor === 0,
@@ -49,14 +67,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const wizard = await loadWizard(request, db, now);
   guardStep(wizard, "review");
   const intent = (await request.formData()).get("intent");
-  if (intent === "pay") {
-    return data(
-      {
-        message: "Online payment isn’t switched on yet. Please choose the free intro call for now.",
-      },
-      { status: 409 },
-    );
-  }
+  if (intent === "pay") return pay(db, wizard.draft!, now);
   if (intent !== "confirm")
     return data({ message: "Use the button below to confirm your booking." }, { status: 400 });
   try {
@@ -70,8 +81,25 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect("/book/confirmed", 303);
 }
 
+async function pay(db: ReturnType<typeof getDb>, draft: Draft, now: Date) {
+  try {
+    const { redirectTo } = await startCheckout(db, getStripe(), draft.id, {
+      appUrl: getEnv().APP_URL,
+      now,
+    });
+    return redirect(redirectTo, 303);
+  } catch (error) {
+    if (error instanceof SlotTakenError) return redirectToStep(draft, "time", "?taken=1");
+    if (error instanceof CheckoutUnavailableError)
+      return data({ message: error.message }, { status: 503 });
+    if (error instanceof IncompleteDraftError)
+      return data({ message: error.message }, { status: 409 });
+    throw error;
+  }
+}
+
 export default function ReviewStep() {
-  const { position, coachStep, free, summary } = useLoaderData<typeof loader>();
+  const { cancelled, position, coachStep, free, summary } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="wizard">
@@ -81,6 +109,11 @@ export default function ReviewStep() {
         back={{ to: STEP_PATH.details, label: "Your details" }}
       />
       {result?.message ? <Notice tone="error">{result.message}</Notice> : null}
+      {cancelled && !result ? (
+        <Notice>
+          Payment cancelled: nothing was charged. Everything is still here when you’re ready.
+        </Notice>
+      ) : null}
       <dl className="summary">
         <SummaryRow term="Session" change={{ to: STEP_PATH.service, what: "session" }}>
           {summary.service}

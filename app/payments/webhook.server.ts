@@ -1,0 +1,79 @@
+/**
+ * Stripe's webhook: verify, deduplicate, act. The event types are only triggers; what happens is
+ * decided by re-reading the session (or charge) from Stripe in `fulfil`. The event's record in
+ * `stripe_events` commits in the same transaction as its effect, so a repeat is answered 200 and
+ * changes nothing, and a failure leaves no record and gets Stripe to retry.
+ */
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { Db } from "~db/database.server";
+import { stripeEvents } from "~db/schema";
+import { fulfil, recordStripeRefund, type Tx } from "./fulfil.server";
+
+export type WebhookReply = { status: number; body: Record<string, unknown> };
+
+const SESSION_EVENTS = new Set([
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "checkout.session.expired",
+]);
+
+export async function handleStripeWebhook(
+  db: Db,
+  stripe: Stripe,
+  request: { payload: string; signature: string | null; secret: string; appUrl: string },
+): Promise<WebhookReply> {
+  if (!request.signature)
+    return { status: 400, body: { error: "Missing Stripe-Signature header" } };
+  let event: Stripe.Event;
+  try {
+    // Checks the HMAC and that the signature is at most five minutes old.
+    event = stripe.webhooks.constructEvent(request.payload, request.signature, request.secret);
+  } catch (error) {
+    return {
+      status: 400,
+      body: { error: `Webhook signature rejected: ${(error as Error).message}` },
+    };
+  }
+
+  const seen = db
+    .select({ id: stripeEvents.id })
+    .from(stripeEvents)
+    .where(eq(stripeEvents.id, event.id))
+    .get();
+  if (seen) return { status: 200, body: { received: true, duplicate: true } };
+
+  const receivedAt = new Date();
+  const record = (tx: Tx, outcome: string) => {
+    tx.insert(stripeEvents)
+      .values({ id: event.id, type: event.type, receivedAt, processedAt: new Date(), outcome })
+      .onConflictDoNothing()
+      .run();
+  };
+
+  try {
+    let outcome: string;
+    if (SESSION_EVENTS.has(event.type)) {
+      const session = event.data.object as Stripe.Checkout.Session;
+      outcome = (
+        await fulfil(db, stripe, session.id, {
+          actor: "stripe",
+          appUrl: request.appUrl,
+          onCommit: record,
+        })
+      ).outcome;
+    } else if (event.type === "charge.refunded") {
+      const charge = event.data.object as Stripe.Charge;
+      outcome = await recordStripeRefund(db, stripe, charge.id, { onCommit: record });
+    } else {
+      outcome = "ignored";
+      db.transaction((tx) => record(tx, outcome));
+    }
+    return { status: 200, body: { received: true, outcome } };
+  } catch (error) {
+    // Stripe unreachable, the database busy: nothing was recorded, so Stripe's retry will redo it.
+    console.error(`Stripe webhook ${event.type} ${event.id} failed; Stripe will retry:`, error);
+    return { status: 500, body: { error: "Temporary failure; please retry" } };
+  }
+}

@@ -1,0 +1,130 @@
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { SummaryRow } from "~/components/wizard";
+import { getEnv } from "~/env.server";
+import { describeReturn, type ReturnView } from "~/payments/return-page.server";
+import { getStripe } from "~/stripe.server";
+import { getDb } from "~db/database.server";
+
+/** While a delayed payment settles, the page reloads itself: no JavaScript needed. */
+const PROCESSING_REFRESH_SECONDS = 5;
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? TITLES[data.state] : "Your booking" },
+  ...(data?.state === "processing" || data?.state === "unavailable"
+    ? [{ httpEquiv: "refresh", content: String(PROCESSING_REFRESH_SECONDS) } as const]
+    : []),
+];
+
+const STATUS: Record<ReturnView["state"], number> = {
+  confirmed: 200,
+  processing: 200,
+  refunded: 200,
+  failed: 200,
+  not_paid: 200,
+  problem: 200,
+  unknown: 404,
+  invalid: 400,
+  unavailable: 503,
+};
+
+const TITLES: Record<ReturnView["state"], string> = {
+  confirmed: "Booking confirmed",
+  processing: "Payment processing",
+  refunded: "That time was just taken: you have been refunded",
+  failed: "Your payment didn’t go through",
+  not_paid: "Payment not completed",
+  problem: "We need to check your payment",
+  unknown: "We couldn’t find that payment",
+  invalid: "That link doesn’t look right",
+  unavailable: "Checking your payment…",
+};
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const sessionId = new URL(request.url).searchParams.get("session_id");
+  const view = await describeReturn(getDb(), getStripe(), sessionId, getEnv().APP_URL);
+  return data(view, { status: STATUS[view.state], headers: { "Cache-Control": "no-store" } });
+}
+
+export default function ReturnPage() {
+  const view = useLoaderData<typeof loader>();
+  return (
+    <div className="wizard">
+      <h1>{TITLES[view.state]}</h1>
+      {"details" in view ? <Details view={view} /> : <Explanation state={view.state} />}
+    </div>
+  );
+}
+
+function Details({ view }: { view: Extract<ReturnView, { details: unknown }> }) {
+  const { details } = view;
+  return (
+    <>
+      {view.state === "confirmed" ? (
+        <p>
+          Thank you{details.name ? `, ${details.name.split(" ")[0]}` : ""}. Your payment went
+          through and your session is booked.
+        </p>
+      ) : (
+        <p role="status">
+          Your payment is on its way. This page checks again every {PROCESSING_REFRESH_SECONDS}{" "}
+          seconds; your time is kept for you meanwhile.
+        </p>
+      )}
+      <dl className="summary">
+        {details.service ? <SummaryRow term="Session">{details.service}</SummaryRow> : null}
+        {details.coach ? <SummaryRow term="Coach">{details.coach}</SummaryRow> : null}
+        {details.when ? <SummaryRow term="When">{details.when}</SummaryRow> : null}
+        {details.price ? (
+          <SummaryRow term={view.state === "confirmed" ? "Paid" : "Price"}>
+            {details.price}
+          </SummaryRow>
+        ) : null}
+        {details.email ? <SummaryRow term="Email">{details.email}</SummaryRow> : null}
+      </dl>
+      {view.state === "processing" ? (
+        <p>
+          <a href="">Check now</a>
+        </p>
+      ) : (
+        <p>
+          <Link to="/" className="button">
+            Back to the home page
+          </Link>
+        </p>
+      )}
+    </>
+  );
+}
+
+function Explanation({ state }: { state: ReturnView["state"] }) {
+  const text: Record<string, string> = {
+    refunded:
+      "Your payment arrived after that time had gone to someone else. We’ve refunded you in full and emailed you. Please pick another time.",
+    failed:
+      "Nothing was charged. You can try again; your details are kept if you use this browser.",
+    not_paid: "Nothing was charged. You can go back and pay when you’re ready.",
+    problem:
+      "Your payment needs a quick check by the practice before the booking is confirmed. We’ll be in touch by email.",
+    unknown: "Nothing here matches that payment. If you were charged, please contact the practice.",
+    invalid: "The address is incomplete. If you were paying, go back to your booking.",
+    unavailable:
+      "We couldn’t reach the payment provider to check. This page will try again in a few seconds.",
+  };
+  const next =
+    state === "refunded"
+      ? { to: "/book/time", label: "Pick another time" }
+      : { to: "/book/review", label: "Back to your booking" };
+  return (
+    <>
+      <p>{text[state]}</p>
+      {state === "unavailable" ? null : (
+        <p>
+          <Link to={next.to} className="button button-primary">
+            {next.label}
+          </Link>
+        </p>
+      )}
+    </>
+  );
+}
