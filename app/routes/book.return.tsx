@@ -43,7 +43,10 @@ const TITLES: Record<ReturnView["state"], string> = {
 export async function loader({ request }: LoaderFunctionArgs) {
   const sessionId = new URL(request.url).searchParams.get("session_id");
   const view = await describeReturn(getDb(), getStripe(), sessionId, getEnv().APP_URL);
-  return data(view, { status: STATUS[view.state], headers: { "Cache-Control": "no-store" } });
+  return data(
+    { ...view, sessionId },
+    { status: STATUS[view.state], headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 export default function ReturnPage() {
@@ -56,7 +59,11 @@ export default function ReturnPage() {
   );
 }
 
-function Details({ view }: { view: Extract<ReturnView, { details: unknown }> }) {
+function Details({
+  view,
+}: {
+  view: Extract<ReturnView, { details: unknown }> & { sessionId: string | null };
+}) {
   const { details } = view;
   return (
     <>
@@ -84,7 +91,9 @@ function Details({ view }: { view: Extract<ReturnView, { details: unknown }> }) 
       </dl>
       {view.state === "processing" ? (
         <p>
-          <a href="">Check now</a>
+          <a href={`/book/return?session_id=${encodeURIComponent(view.sessionId ?? "")}`}>
+            Check now
+          </a>
         </p>
       ) : (
         <p>
