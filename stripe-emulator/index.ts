@@ -50,6 +50,8 @@ export type StripeEmulatorOptions = {
 export type StripeEmulator = {
   /** Base URL of the API and the hosted pages, e.g. http://127.0.0.1:12111 */
   url: string;
+  /** The next `count` API requests fail with `status` (an outage, or a refusal). */
+  failNextApiRequests: (count: number, status?: number) => void;
   port: number;
   webhookSecret: string;
   ledger: Ledger;
@@ -79,6 +81,11 @@ export async function startStripeEmulator(
     apiVersion: DEFAULT_API_VERSION,
   });
   const idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
+  const apiFailures = { remaining: 0, status: 500 };
+  const failNextApiRequests = (count: number, status = 500) => {
+    apiFailures.remaining = count;
+    apiFailures.status = status;
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -117,6 +124,11 @@ export async function startStripeEmulator(
     url: URL,
     body: string,
   ) {
+    if (apiFailures.remaining > 0) {
+      apiFailures.remaining--;
+      const type = apiFailures.status >= 500 ? "api_error" : "invalid_request_error";
+      throw new StripeApiError(apiFailures.status, type, "Simulated failure (emulator control).");
+    }
     authenticate(req);
     const idempotencyKey = header(req, "idempotency-key");
     if (method === "POST" && idempotencyKey) {
@@ -307,6 +319,10 @@ export async function startStripeEmulator(
       if (input.amount !== undefined) params.amount = String(input.amount);
       return sendJson(res, 200, ledger.createRefund(params));
     }
+    if (path === "/api/fail-next") {
+      failNextApiRequests(Number(input.count ?? 1), Number(input.status ?? 500));
+      return sendJson(res, 200, { failing: apiFailures });
+    }
     if (path === "/config") {
       if (input.async_payment_delay_ms !== undefined)
         ledger.setAsyncPaymentDelay(Number(input.async_payment_delay_ms));
@@ -318,6 +334,7 @@ export async function startStripeEmulator(
       ledger.reset();
       webhooks.reset();
       idempotency.clear();
+      failNextApiRequests(0);
       return sendJson(res, 200, { reset: true });
     }
     throw new StripeApiError(404, "invalid_request_error", `Unknown control POST ${path}`);
@@ -333,6 +350,7 @@ export async function startStripeEmulator(
 
   return {
     url: baseUrl,
+    failNextApiRequests,
     port,
     webhookSecret,
     ledger,

@@ -159,6 +159,11 @@ export class Ledger {
     return this.lineItemsList(this.sessionRecord(id));
   }
 
+  /** Every session, oldest first (for tests and the control endpoints). */
+  listSessions(): CheckoutSession[] {
+    return [...this.sessions.values()].map((record) => snapshot(record.session));
+  }
+
   /** The hosted page's view of a session, or undefined when there is none. */
   findSession(id: string): { session: CheckoutSession; lineItems: LineItem[] } | undefined {
     const record = this.sessions.get(id);

@@ -119,6 +119,8 @@ export class EmulatorControl {
   ) => this.call("POST", `/checkout/sessions/${id}/complete`, { outcome, email });
   refund = (paymentIntent: string, amount?: number) =>
     this.call("POST", "/refunds", { payment_intent: paymentIntent, amount });
+  failNextApiRequests = (count: number, status = 500) =>
+    this.call("POST", "/api/fail-next", { count, status });
   configure = (config: { async_payment_delay_ms?: number; webhook_retry_delays_ms?: number[] }) =>
     this.call("POST", "/config", config);
   reset = () => this.call("POST", "/reset");
