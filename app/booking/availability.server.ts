@@ -172,6 +172,20 @@ export function computeAvailableStarts(input: AvailabilityInput): number[] {
 
 /** Statuses whose booking holds its slot (a `held` one only until its hold expires). */
 const SLOT_HOLDING: BookingStatus[] = ["confirmed", "processing", "held"];
+
+/** Bookings of the coach that hold their time as of `now`. */
+function holdsTime(coachId: number, now: number) {
+  return and(
+    eq(bookings.coachId, coachId),
+    inArray(bookings.status, SLOT_HOLDING),
+    or(
+      eq(bookings.status, "confirmed"),
+      eq(bookings.status, "processing"),
+      gt(bookings.holdExpiresAt, new Date(now)),
+    ),
+  );
+}
+
 /** No session is longer than this: bounds the bookings query to an index range. */
 const LONGEST_SESSION = DAY;
 
@@ -252,16 +266,10 @@ export function loadBusyIntervals(
     .from(bookings)
     .where(
       and(
-        eq(bookings.coachId, coachId),
+        holdsTime(coachId, now),
         gt(bookings.startAt, new Date(from - LONGEST_SESSION)),
         lt(bookings.startAt, new Date(to)),
         gt(bookings.endAt, new Date(from)),
-        inArray(bookings.status, SLOT_HOLDING),
-        or(
-          eq(bookings.status, "confirmed"),
-          eq(bookings.status, "processing"),
-          gt(bookings.holdExpiresAt, new Date(now)),
-        ),
       ),
     )
     .all()
@@ -340,15 +348,9 @@ export function isTakenByAnother(
     .from(bookings)
     .where(
       and(
-        eq(bookings.coachId, booking.coachId),
+        holdsTime(booking.coachId, now),
         gt(bookings.startAt, new Date(start - before - after - LONGEST_SESSION)),
         lt(bookings.startAt, new Date(end + before + after)),
-        inArray(bookings.status, SLOT_HOLDING),
-        or(
-          eq(bookings.status, "confirmed"),
-          eq(bookings.status, "processing"),
-          gt(bookings.holdExpiresAt, new Date(now)),
-        ),
       ),
     )
     .all()

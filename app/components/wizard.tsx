@@ -106,3 +106,46 @@ export function SummaryRow({
     </div>
   );
 }
+
+export type Choice = { value: string; title: string; meta: string; text: string };
+
+/** A radio group of cards (sessions, coaches), with its error below and tied to it. */
+export function ChoiceList({
+  legend,
+  field,
+  choices,
+  chosen,
+}: {
+  legend: string;
+  field: { name: string; errorId: string; errors?: string[] | null };
+  choices: Choice[];
+  chosen: string | null | undefined;
+}) {
+  return (
+    <>
+      <fieldset
+        className="choice-list"
+        aria-describedby={field.errorId}
+        aria-invalid={field.errors ? true : undefined}
+      >
+        <legend className="visually-hidden">{legend}</legend>
+        {choices.map((choice) => (
+          <label key={choice.value} className="choice">
+            <input
+              type="radio"
+              name={field.name}
+              value={choice.value}
+              defaultChecked={chosen === choice.value}
+            />
+            <span className="choice-body">
+              <span className="choice-title">{choice.title}</span>
+              <span className="choice-meta">{choice.meta}</span>
+              <span className="choice-text">{choice.text}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <FieldError id={field.errorId} errors={field.errors} />
+    </>
+  );
+}

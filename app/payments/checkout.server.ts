@@ -10,21 +10,18 @@
  */
 import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type Stripe from "stripe";
-import {
-  findBookableOffer,
-  isStartAvailable,
-  type BookableOffer,
-} from "~/booking/availability.server";
+import type { BookableOffer } from "~/booking/availability.server";
 import { changeStatus, findBooking, type Booking } from "~/booking/booking-status.server";
 import {
   IncompleteDraftError,
-  newBookingId,
-  newManageToken,
+  insertBookingFromDraft,
+  keepDraftTimeIfFree,
+  requireCompleteDraft,
   SlotTakenError,
 } from "~/booking/bookings.server";
-import { findOpenDraft, type Draft } from "~/booking/drafts.server";
+import type { Draft } from "~/booking/drafts.server";
 import type { Db } from "~db/database.server";
-import { bookingDrafts, bookingEvents, bookings } from "~db/schema";
+import { bookingDrafts, bookings } from "~db/schema";
 import { fulfil } from "./fulfil.server";
 
 /**
@@ -53,106 +50,60 @@ function holdMatchesDraft(booking: Booking, draft: Draft, offer: BookableOffer) 
 }
 
 function holdSlot(db: Db, draftId: string, now: Date): Hold & { released: Booking | null } {
-  return (
-    db.transaction(
-      (tx) => {
-        const draft = findOpenDraft(tx, draftId, now);
-        const offer =
-          draft?.serviceId && draft.coachId
-            ? findBookableOffer(tx, draft.coachId, draft.serviceId)
-            : null;
-        if (
-          !draft ||
-          !offer ||
-          !draft.startAt ||
-          !draft.clientName ||
-          !draft.clientEmail ||
-          !draft.clientTimezone
-        ) {
-          throw new IncompleteDraftError("The booking is missing some details.");
-        }
-        if (offer.service.priceMinor === 0)
-          throw new IncompleteDraftError("This session is free: confirm it instead.");
+  const hold = db.transaction(
+    (tx) => {
+      const complete = requireCompleteDraft(tx, draftId, now);
+      const { draft, offer } = complete;
+      if (offer.service.priceMinor === 0)
+        throw new IncompleteDraftError("This session is free: confirm it instead.");
 
-        const existing =
-          tx
-            .select()
-            .from(bookings)
-            .where(
-              and(
-                eq(bookings.draftId, draft.id),
-                eq(bookings.status, "held"),
-                gt(bookings.holdExpiresAt, now),
-              ),
-            )
-            .get() ?? null;
-        if (existing && holdMatchesDraft(existing, draft, offer))
-          return { booking: existing, offer, draft, released: null };
-        if (existing) {
-          changeStatus(tx, {
-            booking: existing,
-            from: ["held"],
-            to: "expired",
-            actor: "client",
-            reason: "changed before paying",
-            at: now,
-            set: { holdExpiresAt: null },
-          });
-        }
-
-        if (!isStartAvailable(tx, offer, draft.startAt.getTime(), now.getTime())) {
-          tx.update(bookingDrafts)
-            .set({ startAt: null, status: "editing", updatedAt: now })
-            .where(eq(bookingDrafts.id, draft.id))
-            .run();
-          return null;
-        }
-        const booking = tx
-          .insert(bookings)
-          .values({
-            id: newBookingId(),
-            coachId: offer.coach.id,
-            serviceId: offer.service.id,
-            draftId: draft.id,
-            startAt: draft.startAt,
-            endAt: new Date(draft.startAt.getTime() + offer.service.durationMinutes * 60_000),
-            clientName: draft.clientName,
-            clientEmail: draft.clientEmail,
-            clientTimezone: draft.clientTimezone,
-            clientNotes: draft.clientNotes ?? "",
-            priceMinor: offer.service.priceMinor,
-            currency: offer.service.currency,
-            status: "held",
-            holdExpiresAt: new Date(now.getTime() + CHECKOUT_HOLD_MS),
-            manageTokenHash: newManageToken().hash,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning()
-          .get();
-        tx.insert(bookingEvents)
-          .values({
-            bookingId: booking.id,
-            fromStatus: null,
-            toStatus: "held",
-            actor: "client",
-            reason: "checkout started",
-            at: now,
-          })
-          .run();
-        tx.update(bookingDrafts)
-          .set({ status: "checkout", updatedAt: now })
-          .where(eq(bookingDrafts.id, draft.id))
-          .run();
-        return { booking, offer, draft, released: existing };
-      },
-      { behavior: "immediate" },
-    ) ?? throwSlotTaken()
+      const existing =
+        tx
+          .select()
+          .from(bookings)
+          .where(
+            and(
+              eq(bookings.draftId, draft.id),
+              eq(bookings.status, "held"),
+              gt(bookings.holdExpiresAt, now),
+            ),
+          )
+          .get() ?? null;
+      if (existing && holdMatchesDraft(existing, draft, offer))
+        return { booking: existing, offer, draft, released: null };
+      if (existing) {
+        changeStatus(tx, {
+          booking: existing,
+          from: ["held"],
+          to: "expired",
+          actor: "client",
+          reason: "changed before paying",
+          at: now,
+          set: { holdExpiresAt: null },
+        });
+      }
+      // Returning (not throwing) commits the draft losing its time.
+      if (!keepDraftTimeIfFree(tx, draft, offer, now)) return null;
+      const booking = insertBookingFromDraft(
+        tx,
+        complete,
+        {
+          status: "held",
+          reason: "checkout started",
+          holdExpiresAt: new Date(now.getTime() + CHECKOUT_HOLD_MS),
+        },
+        now,
+      );
+      tx.update(bookingDrafts)
+        .set({ status: "checkout", updatedAt: now })
+        .where(eq(bookingDrafts.id, draft.id))
+        .run();
+      return { booking, offer, draft, released: existing };
+    },
+    { behavior: "immediate" },
   );
-}
-
-function throwSlotTaken(): never {
-  throw new SlotTakenError();
+  if (!hold) throw new SlotTakenError();
+  return hold;
 }
 
 /** Every parameter comes from the booking, so a repeat with the same idempotency key is identical. */

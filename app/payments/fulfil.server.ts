@@ -10,6 +10,7 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { isTakenByAnother } from "~/booking/availability.server";
+import { findBookingView } from "~/booking/bookings.server";
 import {
   changeStatus,
   findBooking,
@@ -28,9 +29,7 @@ import type { Db } from "~db/database.server";
 import {
   bookingDrafts,
   bookings,
-  coaches,
   practiceSettings,
-  services,
   type BookingActor,
   type BookingStatus,
 } from "~db/schema";
@@ -286,27 +285,7 @@ function practiceName(tx: Pick<Db, "select">): string {
 }
 
 function emailView(tx: Pick<Db, "select">, bookingId: string): BookingForEmail {
-  return tx
-    .select({
-      id: bookings.id,
-      startAt: bookings.startAt,
-      endAt: bookings.endAt,
-      clientName: bookings.clientName,
-      clientEmail: bookings.clientEmail,
-      clientTimezone: bookings.clientTimezone,
-      clientNotes: bookings.clientNotes,
-      priceMinor: bookings.priceMinor,
-      currency: bookings.currency,
-      serviceName: services.name,
-      coachName: coaches.name,
-      coachEmail: coaches.email,
-      coachTimezone: coaches.timezone,
-    })
-    .from(bookings)
-    .innerJoin(services, eq(services.id, bookings.serviceId))
-    .innerJoin(coaches, eq(coaches.id, bookings.coachId))
-    .where(eq(bookings.id, bookingId))
-    .get()!;
+  return findBookingView(tx, { id: bookingId })!;
 }
 
 /** `charge.refunded`: a full refund (from anywhere) makes the booking `refunded`. */

@@ -4,13 +4,12 @@
  * any browser: details only for a session Stripe reports paid (or processing) that belongs to a
  * known booking; never personal data for anything else.
  */
-import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
+import { findBookingView } from "~/booking/bookings.server";
 import { formatSession } from "~/booking/display.server";
 import { findDraft, type Draft } from "~/booking/drafts.server";
 import { formatPrice } from "~/format";
 import type { Db } from "~db/database.server";
-import { bookings, coaches, services } from "~db/schema";
 import { fulfil, type FulfilOutcome } from "./fulfil.server";
 
 export const CHECKOUT_SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{10,200}$/;
@@ -100,34 +99,17 @@ function bookingDetails(
   db: Db,
   bookingId: string,
 ): { details: ReturnDetails; draftId: string | null } | null {
-  const row = db
-    .select({
-      draftId: bookings.draftId,
-      startAt: bookings.startAt,
-      endAt: bookings.endAt,
-      clientName: bookings.clientName,
-      clientEmail: bookings.clientEmail,
-      clientTimezone: bookings.clientTimezone,
-      priceMinor: bookings.priceMinor,
-      currency: bookings.currency,
-      serviceName: services.name,
-      coachName: coaches.name,
-    })
-    .from(bookings)
-    .innerJoin(services, eq(services.id, bookings.serviceId))
-    .innerJoin(coaches, eq(coaches.id, bookings.coachId))
-    .where(eq(bookings.id, bookingId))
-    .get();
-  if (!row) return null;
+  const booking = findBookingView(db, { id: bookingId });
+  if (!booking) return null;
   return {
-    draftId: row.draftId,
+    draftId: booking.draftId,
     details: {
-      service: row.serviceName,
-      coach: row.coachName,
-      when: formatSession(row.startAt, row.endAt, row.clientTimezone),
-      price: formatPrice(row.priceMinor, row.currency),
-      name: row.clientName,
-      email: row.clientEmail,
+      service: booking.serviceName,
+      coach: booking.coachName,
+      when: formatSession(booking.startAt, booking.endAt, booking.clientTimezone),
+      price: formatPrice(booking.priceMinor, booking.currency),
+      name: booking.clientName,
+      email: booking.clientEmail,
     },
   };
 }

@@ -12,7 +12,7 @@ import { coachStepSchema } from "~/booking/schemas";
 import { chooseCoach, redirectToStep } from "~/booking/steps.server";
 import { guardStep, loadWizard, nextStep, stepPosition } from "~/booking/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
-import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
+import { ChoiceList, SubmitButton, WizardHeader } from "~/components/wizard";
 import { timezoneCity } from "~/format";
 import { getDb } from "~db/database.server";
 
@@ -78,29 +78,17 @@ export default function CoachStep() {
       />
       <p>Who would you like your {serviceName.toLowerCase()} with?</p>
       <Form method="post" {...getFormProps(form)} noValidate>
-        <fieldset
-          className="choice-list"
-          aria-describedby={fields.coach.errorId}
-          aria-invalid={fields.coach.errors ? true : undefined}
-        >
-          <legend className="visually-hidden">Coach</legend>
-          {coaches.map((coach) => (
-            <label key={coach.slug} className="choice">
-              <input
-                type="radio"
-                name={fields.coach.name}
-                value={coach.slug}
-                defaultChecked={chosen === coach.slug}
-              />
-              <span className="choice-body">
-                <span className="choice-title">{coach.name}</span>
-                <span className="choice-meta">{coach.place}</span>
-                <span className="choice-text">{coach.bio}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <FieldError id={fields.coach.errorId} errors={fields.coach.errors} />
+        <ChoiceList
+          legend="Coach"
+          field={fields.coach}
+          chosen={chosen}
+          choices={coaches.map((coach) => ({
+            value: coach.slug,
+            title: coach.name,
+            meta: coach.place,
+            text: coach.bio,
+          }))}
+        />
         <SubmitButton pendingText="Saving…">Continue</SubmitButton>
       </Form>
     </div>

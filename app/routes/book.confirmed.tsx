@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { findBookingForDraft } from "~/booking/bookings.server";
+import { findBookingView } from "~/booking/bookings.server";
 import { formatSession } from "~/booking/display.server";
 import { readDraftId } from "~/booking/draft-cookie.server";
 import { SummaryRow } from "~/components/wizard";
@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Booking confirmed" }];
 /** Readable only with the draft cookie that made the booking. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const draftId = await readDraftId(request);
-  const booking = draftId ? findBookingForDraft(getDb(), draftId) : null;
+  const booking = draftId ? findBookingView(getDb(), { draftId }) : null;
   if (!booking || booking.status !== "confirmed") throw redirect("/book");
   return {
     service: booking.serviceName,

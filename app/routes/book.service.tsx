@@ -13,7 +13,7 @@ import { chooseService, redirectToStep } from "~/booking/steps.server";
 import { loadWizard, stepPosition } from "~/booking/wizard.server";
 import { STEP_TITLE } from "~/booking/step-names";
 import { listBookableServices } from "~/catalogue.server";
-import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
+import { ChoiceList, SubmitButton, WizardHeader } from "~/components/wizard";
 import { formatDuration, formatPrice } from "~/format";
 import { getDb } from "~db/database.server";
 
@@ -78,29 +78,17 @@ export default function ServiceStep() {
         back={{ to: "/", label: "Home" }}
       />
       <Form method="post" {...getFormProps(form)} noValidate>
-        <fieldset
-          className="choice-list"
-          aria-describedby={fields.service.errorId}
-          aria-invalid={fields.service.errors ? true : undefined}
-        >
-          <legend className="visually-hidden">Session</legend>
-          {services.map((service) => (
-            <label key={service.slug} className="choice">
-              <input
-                type="radio"
-                name={fields.service.name}
-                value={service.slug}
-                defaultChecked={chosen === service.slug}
-              />
-              <span className="choice-body">
-                <span className="choice-title">{service.name}</span>
-                <span className="choice-meta">{service.summary}</span>
-                <span className="choice-text">{service.description}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <FieldError id={fields.service.errorId} errors={fields.service.errors} />
+        <ChoiceList
+          legend="Session"
+          field={fields.service}
+          chosen={chosen}
+          choices={services.map((service) => ({
+            value: service.slug,
+            title: service.name,
+            meta: service.summary,
+            text: service.description,
+          }))}
+        />
         <SubmitButton pendingText="Saving…">Continue</SubmitButton>
       </Form>
     </div>

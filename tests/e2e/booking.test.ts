@@ -1,18 +1,8 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../server-harness";
-import { launchBrowser, openPage, violationsAsSeen } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { openPage, violationsAsSeen, withServerAndBrowser } from "./browser";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const kairos = withServerAndBrowser();
 
 async function heading(page: Page) {
   return page.getByRole("heading", { level: 1 }).textContent();
@@ -24,21 +14,21 @@ describe.each([
 ])("booking the free intro call with $label", ({ javaScript }) => {
   it("goes from the home page to a confirmed booking, surviving back, refresh and bad input", async () => {
     // The browser says it is in Kolkata: with JavaScript on, times start out in that zone.
-    const { page, consoleErrors, close } = await openPage(browser, {
+    const { page, consoleErrors, close } = await openPage(kairos.browser, {
       javaScript,
       timezoneId: "Asia/Kolkata",
     });
     const step = async (path: string, title: string) => {
-      await page.waitForURL(`${server.url}${path}`);
+      await page.waitForURL(`${kairos.server.url}${path}`);
       await page.getByRole("heading", { level: 1, name: title }).waitFor();
       if (javaScript) await page.waitForFunction(() => "__remixRouter" in window);
-      expect(await violationsAsSeen(browser, page, javaScript)).toEqual([]);
+      expect(await violationsAsSeen(kairos.browser, page, javaScript)).toEqual([]);
       // A refresh shows the same step, nothing lost.
       await page.reload();
       await page.getByRole("heading", { level: 1, name: title }).waitFor();
     };
     try {
-      await page.goto(server.url);
+      await page.goto(kairos.server.url);
       await page.getByRole("button", { name: "Book: Free intro call" }).click();
       await step("/book/coach", "Choose a coach");
       expect(await page.getByText("Step 2 of 5").count()).toBe(1);
@@ -86,16 +76,16 @@ describe.each([
 
       // Back two steps and forward again: everything is still there.
       await page.getByRole("link", { name: "← Your details" }).click();
-      await page.waitForURL(`${server.url}/book/details`);
+      await page.waitForURL(`${kairos.server.url}/book/details`);
       expect(await page.inputValue("#details-step-email")).toBe("ada@example.com");
       await page.getByRole("link", { name: "← Day and time" }).click();
-      await page.waitForURL(`${server.url}/book/time`);
+      await page.waitForURL(`${kairos.server.url}/book/time`);
       const chosen = page.getByRole("button", { name: `${slotLabel}, your current choice` });
       await chosen.click();
-      await page.waitForURL(`${server.url}/book/details`);
+      await page.waitForURL(`${kairos.server.url}/book/details`);
       expect(await page.inputValue("#details-step-notes")).toBe("Hello from the browser");
       await page.getByRole("button", { name: "Continue" }).click();
-      await page.waitForURL(`${server.url}/book/review`);
+      await page.waitForURL(`${kairos.server.url}/book/review`);
 
       await page.getByRole("button", { name: "Confirm booking" }).click();
       await step("/book/confirmed", "You’re booked in, Ada");

@@ -4,6 +4,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type Cookie, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { startServer, type RunningServer } from "../server-harness";
 import { findChromium } from "./chromium";
 
 const require = createRequire(import.meta.url);
@@ -90,4 +92,17 @@ export async function violationsAsSeen(browser: Browser, page: Page, javaScript:
   } finally {
     await copy.close();
   }
+}
+
+/** A Kairos server (demo mode, its own data) and a browser for the tests of one file. */
+export function withServerAndBrowser(): { server: RunningServer; browser: Browser } {
+  const context = {} as { server: RunningServer; browser: Browser };
+  beforeAll(async () => {
+    [context.server, context.browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await context.browser?.close();
+    await context.server?.stop();
+  });
+  return context;
 }

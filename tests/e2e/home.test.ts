@@ -1,28 +1,17 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../server-harness";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { accessibilityViolations, launchBrowser, openPage, openStaticPage } from "./browser";
+import { accessibilityViolations, openPage, openStaticPage, withServerAndBrowser } from "./browser";
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const kairos = withServerAndBrowser();
 
 describe.each([
   { javaScript: false, label: "JavaScript off" },
   { javaScript: true, label: "JavaScript on" },
 ])("the home page with $label", ({ javaScript }) => {
   it("shows the practice, its sessions and coaches, the demo banner, and passes axe", async () => {
-    const { page, consoleErrors, close } = await openPage(browser, { javaScript });
+    const { page, consoleErrors, close } = await openPage(kairos.browser, { javaScript });
     try {
-      const response = await page.goto(server.url);
+      const response = await page.goto(kairos.server.url);
       expect(response?.status()).toBe(200);
       await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(
         "Northlight Coaching",
@@ -52,9 +41,9 @@ describe.each([
   });
 
   it("takes the client from a dead link to the styled 404 page and back home", async () => {
-    const { page, close } = await openPage(browser, { javaScript });
+    const { page, close } = await openPage(kairos.browser, { javaScript });
     try {
-      const response = await page.goto(`${server.url}/no/such/page`);
+      const response = await page.goto(`${kairos.server.url}/no/such/page`);
       expect(response?.status()).toBe(404);
       await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(
         "We couldn’t find that page",
@@ -67,7 +56,7 @@ describe.each([
       if (javaScript) await page.waitForFunction(() => "__remixRouter" in window);
       await page.getByRole("link", { name: "Back to the home page" }).click();
       await page.getByRole("heading", { level: 1, name: "Northlight Coaching" }).waitFor();
-      expect(page.url()).toBe(`${server.url}/`);
+      expect(page.url()).toBe(`${kairos.server.url}/`);
     } finally {
       await close();
     }
@@ -85,7 +74,7 @@ async function expectStyledAndAccessible(page: Page) {
 
 /** Runs checks that need our own scripts against the page as a JavaScript-off client gets it. */
 async function withStaticCopy(url: string, check: (page: Page) => Promise<void>) {
-  const copy = await openStaticPage(browser, url);
+  const copy = await openStaticPage(kairos.browser, url);
   try {
     await check(copy.page);
   } finally {
