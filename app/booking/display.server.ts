@@ -3,7 +3,8 @@
  * conversion; nothing here stores anything.
  */
 import { DateTime } from "luxon";
-import { timezoneCity } from "~/format";
+import { formatPrice, timezoneCity } from "~/format";
+import type { BookingView } from "./bookings.server";
 import { listTimeZones } from "~/timezones";
 
 /** "London time", "New York time", "UTC". */
@@ -39,4 +40,16 @@ export function timezoneOptions(current: string | null): { value: string; label:
   const zones = listTimeZones();
   const list = current && !zones.includes(current) ? [current, ...zones] : zones;
   return list.map((zone) => ({ value: zone, label: zone.replaceAll("_", " ") }));
+}
+
+/** A booking as its client reads it: names, their local time with the zone named, the price. */
+export function summariseBooking(booking: BookingView) {
+  return {
+    service: booking.serviceName,
+    coach: booking.coachName,
+    when: formatSession(booking.startAt, booking.endAt, booking.clientTimezone),
+    price: formatPrice(booking.priceMinor, booking.currency),
+    name: booking.clientName,
+    email: booking.clientEmail,
+  };
 }

@@ -6,9 +6,8 @@
  */
 import type Stripe from "stripe";
 import { findBookingView } from "~/booking/bookings.server";
-import { formatSession } from "~/booking/display.server";
+import { summariseBooking } from "~/booking/display.server";
 import { findDraft, type Draft } from "~/booking/drafts.server";
-import { formatPrice } from "~/format";
 import type { Db } from "~db/database.server";
 import { fulfil, type FulfilOutcome } from "./fulfil.server";
 
@@ -100,18 +99,7 @@ function bookingDetails(
   bookingId: string,
 ): { details: ReturnDetails; draftId: string | null } | null {
   const booking = findBookingView(db, { id: bookingId });
-  if (!booking) return null;
-  return {
-    draftId: booking.draftId,
-    details: {
-      service: booking.serviceName,
-      coach: booking.coachName,
-      when: formatSession(booking.startAt, booking.endAt, booking.clientTimezone),
-      price: formatPrice(booking.priceMinor, booking.currency),
-      name: booking.clientName,
-      email: booking.clientEmail,
-    },
-  };
+  return booking ? { draftId: booking.draftId, details: summariseBooking(booking) } : null;
 }
 
 function draftDetails(draft: Draft | null): ReturnDetails | null {

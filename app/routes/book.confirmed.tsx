@@ -1,10 +1,9 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { findBookingView } from "~/booking/bookings.server";
-import { formatSession } from "~/booking/display.server";
+import { summariseBooking } from "~/booking/display.server";
 import { readDraftId } from "~/booking/draft-cookie.server";
 import { SummaryRow } from "~/components/wizard";
-import { formatPrice } from "~/format";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Booking confirmed" }];
@@ -14,14 +13,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const draftId = await readDraftId(request);
   const booking = draftId ? findBookingView(getDb(), { draftId }) : null;
   if (!booking || booking.status !== "confirmed") throw redirect("/book");
-  return {
-    service: booking.serviceName,
-    coach: booking.coachName,
-    when: formatSession(booking.startAt, booking.endAt, booking.clientTimezone),
-    price: formatPrice(booking.priceMinor, booking.currency),
-    name: booking.clientName,
-    email: booking.clientEmail,
-  };
+  return summariseBooking(booking);
 }
 
 export default function Confirmed() {
