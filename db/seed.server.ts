@@ -98,7 +98,13 @@ export async function seedDemoPractice(db: Db): Promise<SeedResult> {
       // Checked again inside the write lock: two processes starting at once seed only once.
       if (!isEmpty(tx)) return false;
       tx.insert(practiceSettings)
-        .values({ id: 1, name: "Northlight Coaching", tagline: "Coaching for people who lead" })
+        .values({
+          id: 1,
+          name: "Northlight Coaching",
+          tagline: "Coaching for people who lead",
+          // Six months ahead: far enough to see next spring's clock changes in the calendar.
+          bookingWindowDays: 180,
+        })
         .onConflictDoNothing()
         .run();
       const coachIds = new Map<string, number>();
