@@ -10,7 +10,7 @@
  * going back) is offered once, at its first occurrence. A session's end is its start plus its real
  * duration, and must not pass the end of the coach's hours that day.
  */
-import { and, eq, gt, inArray, lt, or } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, ne, or } from "drizzle-orm";
 import { DateTime } from "luxon";
 import type { Db } from "~db/database.server";
 import {
@@ -253,13 +253,17 @@ export function loadBookingRules(db: Pick<Db, "select">): BookingRules {
   };
 }
 
-/** Bookings of the coach that hold time in [from, to): confirmed, processing, or held and unexpired. */
+/**
+ * Bookings of the coach that hold time in [from, to): confirmed, processing, or held and
+ * unexpired. A client's own hold (`exceptHeldFor`, their draft) does not stand in their way.
+ */
 export function loadBusyIntervals(
   db: Pick<Db, "select">,
   coachId: number,
   from: number,
   to: number,
   now: number,
+  exceptHeldFor?: string,
 ): Interval[] {
   return db
     .select({ startAt: bookings.startAt, endAt: bookings.endAt })
@@ -270,17 +274,24 @@ export function loadBusyIntervals(
         gt(bookings.startAt, new Date(from - LONGEST_SESSION)),
         lt(bookings.startAt, new Date(to)),
         gt(bookings.endAt, new Date(from)),
+        exceptHeldFor
+          ? or(
+              isNull(bookings.draftId),
+              ne(bookings.draftId, exceptHeldFor),
+              ne(bookings.status, "held"),
+            )
+          : undefined,
       ),
     )
     .all()
     .map((row) => ({ start: row.startAt.getTime(), end: row.endAt.getTime() }));
 }
 
-/** Bookable starts for an offer in [from, to), as of `now`. */
+/** Bookable starts for an offer in [from, to), as of `now`, for the client with draft `forDraft`. */
 export function findAvailableStarts(
   db: Pick<Db, "select">,
   offer: BookableOffer,
-  range: { from: number; to: number; now: number },
+  range: { from: number; to: number; now: number; forDraft?: string },
 ): number[] {
   const rules = loadBookingRules(db);
   const coachId = offer.coach.id;
@@ -311,7 +322,14 @@ export function findAvailableStarts(
     weeklyRules,
     overrides,
     durationMinutes: offer.service.durationMinutes,
-    busy: loadBusyIntervals(db, coachId, range.from - padding, range.to + padding, range.now),
+    busy: loadBusyIntervals(
+      db,
+      coachId,
+      range.from - padding,
+      range.to + padding,
+      range.now,
+      range.forDraft,
+    ),
     now: range.now,
     from: range.from,
     to: range.to,
@@ -324,8 +342,11 @@ export function isStartAvailable(
   offer: BookableOffer,
   startAt: number,
   now: number,
+  forDraft?: string,
 ): boolean {
-  return findAvailableStarts(db, offer, { from: startAt, to: startAt + 1, now }).includes(startAt);
+  return findAvailableStarts(db, offer, { from: startAt, to: startAt + 1, now, forDraft }).includes(
+    startAt,
+  );
 }
 
 /**

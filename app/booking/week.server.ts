@@ -41,11 +41,22 @@ function weekStartFor(
 
 export function buildWeek(
   db: Db,
-  offer: BookableOffer,
-  zone: string,
-  requestedWeek: string | null,
-  selected: Date | null,
-  now: Date,
+  {
+    offer,
+    zone,
+    requestedWeek,
+    selected,
+    now,
+    draftId,
+  }: {
+    offer: BookableOffer;
+    zone: string;
+    requestedWeek: string | null;
+    selected: Date | null;
+    now: Date;
+    /** The client's draft: their own hold on a time does not hide it from them. */
+    draftId: string;
+  },
 ): WeekView {
   const rules = loadBookingRules(db);
   const today = DateTime.fromJSDate(now, { zone }).startOf("day");
@@ -56,6 +67,7 @@ export function buildWeek(
     from: weekStart.toMillis(),
     to: weekEnd.toMillis(),
     now: now.getTime(),
+    forDraft: draftId,
   });
 
   const label = zoneLabel(zone);

@@ -31,14 +31,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
     position: stepPosition(wizard, "time"),
     back: { to: STEP_PATH[back], label: back === "coach" ? "Coach" : "Session" },
     heading: `${wizard.service!.name} with ${wizard.offer!.coach.name}`,
-    week: buildWeek(
-      db,
-      wizard.offer!,
+    week: buildWeek(db, {
+      offer: wizard.offer!,
       zone,
-      url.searchParams.get("week"),
-      wizard.draft!.startAt,
+      requestedWeek: url.searchParams.get("week"),
+      selected: wizard.draft!.startAt,
       now,
-    ),
+      draftId: wizard.draft!.id,
+    }),
     timezones: timezoneOptions(zone),
     // The client has not chosen a zone yet: with JavaScript on, the browser's is used instead.
     zoneChosen: wizard.draft!.clientTimezone !== null,

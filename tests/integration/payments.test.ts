@@ -404,6 +404,20 @@ describe("Pay", () => {
     ]);
   });
 
+  it("after the back button from Stripe, the client's own held time is still theirs to choose", async () => {
+    const { client, slot } = await clientAtPaidReview(world.server, "back-button@example.com");
+    const first = await pressPay(client);
+    expect(offeredStarts((await client.get("/book/time")).html)).toContain(slot);
+    expect((await client.post("/book/time", { startAt: slot })).location).toBe("/book/details");
+    const again = await pressPay(client);
+    expect(again.sessionId).toBe(first.sessionId);
+    // Everyone else still sees it taken.
+    const other = new FormClient(world.server.url);
+    await other.post("/book/service", { service: "coaching-session" });
+    await other.post("/book/coach", { coach: "daniel-reyes" });
+    expect(offeredStarts((await other.get("/book/time")).html)).not.toContain(slot);
+  });
+
   it("fifty clients paying for one slot at once: exactly one hold", async () => {
     const first = await clientAtPaidReview(world.server, "crowd-0@example.com", {
       service: "deep-dive",
