@@ -567,6 +567,34 @@ describe("events out of order, and late payments", () => {
     expect((await late.client.get("/book/review")).location).toBe("/book/time");
   });
 
+  it("a delayed payment's events in reverse order (succeeded before completed): confirmed once", async () => {
+    world.emulator.webhooks.hold();
+    const { client } = await clientAtPaidReview(world.server, "reversed@example.com");
+    const { sessionId, url } = await pressPay(client);
+    await hostedPage(url, "pay_delayed");
+    await waitFor(
+      () => world.emulator.ledger.findSession(sessionId)!.session.payment_status,
+      (status) => status === "paid",
+    );
+    const released = world.emulator.webhooks.release("reverse");
+    expect(
+      released.map((id) => world.emulator.ledger.events.find((e) => e.id === id)!.type),
+    ).toEqual(["checkout.session.async_payment_succeeded", "checkout.session.completed"]);
+    await settled();
+    const booking = only(bookingsOf(world.server, "reversed@example.com"));
+    expect(booking.status).toBe("confirmed");
+    expect(eventsOf(world.server, booking.id).map((e) => e.to_status)).toEqual([
+      "held",
+      "confirmed",
+    ]);
+    expect(
+      recordedEvents(released)
+        .map((e) => e.outcome)
+        .sort(),
+    ).toEqual(["already_confirmed", "confirmed"]);
+    expect(outboxOf(world.server, booking.id)).toHaveLength(2);
+  });
+
   it("a refund made in Stripe marks the booking refunded", async () => {
     const { client } = await clientAtPaidReview(world.server, "dashboard-refund@example.com");
     const { sessionId, url } = await pressPay(client);
