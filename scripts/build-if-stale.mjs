@@ -12,6 +12,7 @@ const SOURCES = [
   "app",
   "db",
   "server",
+  "stripe-emulator", // bundled into the server by the demo mode
   "public/favicon.svg",
   "remix.config.js",
   "package-lock.json",
