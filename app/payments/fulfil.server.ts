@@ -76,112 +76,149 @@ export async function fulfil(
   return settle(db, stripe, session, options);
 }
 
+/** What every step of settling a session needs. */
+type Settlement = {
+  db: Db;
+  session: Stripe.Checkout.Session;
+  options: FulfilOptions;
+  now: () => Date;
+  paymentIntentId: string | null;
+};
+
 async function settle(
   db: Db,
   stripe: Stripe,
   session: Stripe.Checkout.Session,
   options: FulfilOptions,
 ): Promise<FulfilResult> {
-  const now = options.now ?? (() => new Date());
-  const finish = (outcome: FulfilOutcome, bookingId: string | null, apply?: (tx: Tx) => void) => {
-    db.transaction(
-      (tx) => {
-        apply?.(tx);
-        options.onCommit?.(tx, outcome);
-      },
-      { behavior: "immediate" },
-    );
-    return { outcome, bookingId, session };
-  };
-
-  const booking = locateBooking(db, session);
-  if (!booking) return finish("unknown_session", null);
-  const paymentIntent = typeof session.payment_intent === "object" ? session.payment_intent : null;
   const paymentIntentId =
     typeof session.payment_intent === "string"
       ? session.payment_intent
-      : (paymentIntent?.id ?? null);
-
-  if (session.payment_status !== "paid") {
-    if (session.status === "expired") {
-      return finish("expired", booking.id, (tx) => {
-        if (
-          changeStatus(tx, {
-            booking: current(tx, booking),
-            from: ["held"],
-            to: "expired",
-            actor: options.actor,
-            reason: "checkout expired",
-            at: now(),
-            set: { holdExpiresAt: null },
-          })
-        ) {
-          reopenDraft(tx, booking, now(), { keepTime: true });
-        }
-      });
-    }
-    if (session.status === "complete") {
-      const failed =
-        paymentIntent && ["requires_payment_method", "canceled"].includes(paymentIntent.status);
-      if (failed) {
-        return finish("payment_failed", booking.id, (tx) => {
-          const moved = changeStatus(tx, {
-            booking: current(tx, booking),
-            from: ["held", "processing"],
-            to: "payment_failed",
-            actor: options.actor,
-            reason: "delayed payment failed",
-            at: now(),
-            set: { holdExpiresAt: null, paymentIntentId },
-          });
-          if (moved) {
-            reopenDraft(tx, booking, now(), { keepTime: true });
-            queueEmail(
-              tx,
-              paymentFailedNotice(emailView(tx, booking.id), practiceName(tx), options.appUrl),
-              now(),
-            );
-          }
-        });
-      }
-      // A delayed method (bank debit) is on its way: the slot stays taken until it settles.
-      return finish("processing", booking.id, (tx) => {
-        changeStatus(tx, {
-          booking: current(tx, booking),
-          from: ["held", "expired"],
-          to: "processing",
-          actor: options.actor,
-          reason: "payment processing",
-          at: now(),
-          set: { holdExpiresAt: null, paymentIntentId },
-        });
-      });
-    }
-    return finish("not_paid", booking.id);
-  }
-
+      : (session.payment_intent?.id ?? null);
+  const settlement = {
+    db,
+    session,
+    options,
+    now: options.now ?? (() => new Date()),
+    paymentIntentId,
+  };
+  const booking = locateBooking(db, session);
+  if (!booking) return commit(settlement, "unknown_session", null);
+  if (session.payment_status !== "paid") return settleUnpaid(settlement, booking);
   if (session.amount_total !== booking.priceMinor || session.currency !== booking.currency) {
-    const note = `Stripe reported ${session.amount_total} ${session.currency} paid for a booking of ${booking.priceMinor} ${booking.currency} (session ${session.id}); not confirmed, check and refund by hand.`;
-    return finish("amount_mismatch", booking.id, (tx) => {
-      tx.update(bookings)
-        .set({ needsAttention: note, paymentIntentId, updatedAt: now() })
-        .where(eq(bookings.id, booking.id))
-        .run();
+    return flagAmountMismatch(settlement, booking);
+  }
+  return settlePaid(settlement, stripe, booking);
+}
+
+/** Applies an outcome (and the caller's record of it) in one immediate transaction. */
+function commit(
+  { db, session, options }: Settlement,
+  outcome: FulfilOutcome,
+  booking: Booking | null,
+  apply?: (tx: Tx) => void,
+): FulfilResult {
+  db.transaction(
+    (tx) => {
+      apply?.(tx);
+      options.onCommit?.(tx, outcome);
+    },
+    { behavior: "immediate" },
+  );
+  return { outcome, bookingId: booking?.id ?? null, session };
+}
+
+function settleUnpaid(settlement: Settlement, booking: Booking): FulfilResult {
+  const { session, options, now, paymentIntentId } = settlement;
+  if (session.status === "expired") {
+    return commit(settlement, "expired", booking, (tx) => {
+      const moved = changeStatus(tx, {
+        booking: current(tx, booking),
+        from: ["held"],
+        to: "expired",
+        actor: options.actor,
+        reason: "checkout expired",
+        at: now(),
+        set: { holdExpiresAt: null },
+      });
+      if (moved) reopenDraft(tx, booking, now(), { keepTime: true });
     });
   }
+  if (session.status !== "complete") return commit(settlement, "not_paid", booking);
 
+  const paymentIntent = typeof session.payment_intent === "object" ? session.payment_intent : null;
+  if (paymentIntent && ["requires_payment_method", "canceled"].includes(paymentIntent.status)) {
+    return commit(settlement, "payment_failed", booking, (tx) => {
+      const moved = changeStatus(tx, {
+        booking: current(tx, booking),
+        from: ["held", "processing"],
+        to: "payment_failed",
+        actor: options.actor,
+        reason: "delayed payment failed",
+        at: now(),
+        set: { holdExpiresAt: null, paymentIntentId },
+      });
+      if (!moved) return;
+      reopenDraft(tx, booking, now(), { keepTime: true });
+      const email = paymentFailedNotice(
+        emailView(tx, booking.id),
+        practiceName(tx),
+        options.appUrl,
+      );
+      queueEmail(tx, email, now());
+    });
+  }
+  // A delayed method (a bank debit) is on its way: the slot stays taken until it settles.
+  return commit(settlement, "processing", booking, (tx) => {
+    changeStatus(tx, {
+      booking: current(tx, booking),
+      from: ["held", "expired"],
+      to: "processing",
+      actor: options.actor,
+      reason: "payment processing",
+      at: now(),
+      set: { holdExpiresAt: null, paymentIntentId },
+    });
+  });
+}
+
+/**
+ * Stripe took a different amount than the booking's: not confirmed, flagged for the coach. The hold
+ * is dropped (the slot is not this booking's until someone looks), so the sweeper leaves it alone.
+ */
+function flagAmountMismatch(settlement: Settlement, booking: Booking): FulfilResult {
+  const { session, now, paymentIntentId } = settlement;
+  const note =
+    `Stripe reported ${session.amount_total} ${session.currency} paid for a booking of ` +
+    `${booking.priceMinor} ${booking.currency} (session ${session.id}); not confirmed, check and refund by hand.`;
+  return commit(settlement, "amount_mismatch", booking, (tx) => {
+    tx.update(bookings)
+      .set({ needsAttention: note, paymentIntentId, holdExpiresAt: null, updatedAt: now() })
+      .where(eq(bookings.id, booking.id))
+      .run();
+  });
+}
+
+async function settlePaid(
+  settlement: Settlement,
+  stripe: Stripe,
+  booking: Booking,
+): Promise<FulfilResult> {
+  const { db, session, options, now, paymentIntentId } = settlement;
   // Confirm if the slot is still ours; otherwise decide to refund. One immediate transaction, so a
   // concurrent call sees the result rather than deciding again.
   const decision = db.transaction(
     (tx): "confirmed" | "already_confirmed" | "refunded" | "conflict" => {
       const latest = current(tx, booking);
-      if (latest.status === "confirmed" || latest.status === "completed") {
-        options.onCommit?.(tx, "already_confirmed");
-        return "already_confirmed";
-      }
-      if (latest.status === "refunded" || latest.status === "cancelled") {
-        options.onCommit?.(tx, "refunded");
-        return "refunded";
+      const settled =
+        latest.status === "confirmed" || latest.status === "completed"
+          ? "already_confirmed"
+          : latest.status === "refunded" || latest.status === "cancelled"
+            ? "refunded"
+            : null;
+      if (settled) {
+        options.onCommit?.(tx, settled);
+        return settled;
       }
       if (isTakenByAnother(tx, latest, now().getTime())) return "conflict";
       changeStatus(tx, {
@@ -207,7 +244,7 @@ async function settle(
   // Paid, but the slot went to someone else after this hold lapsed: give the money back. The
   // idempotency key makes a second attempt (a retried webhook, the sweeper) return the same refund.
   if (paymentIntentId) await refundOnce(stripe, paymentIntentId, booking.id);
-  return finish("refunded", booking.id, (tx) => {
+  return commit(settlement, "refunded", booking, (tx) => {
     const moved = changeStatus(tx, {
       booking: current(tx, booking),
       from: AWAITING_PAYMENT,
@@ -217,14 +254,10 @@ async function settle(
       at: now(),
       set: { paymentIntentId, holdExpiresAt: null, checkoutSessionId: session.id },
     });
-    if (moved) {
-      reopenDraft(tx, booking, now(), { keepTime: false });
-      queueEmail(
-        tx,
-        slotConflictApology(emailView(tx, booking.id), practiceName(tx), options.appUrl),
-        now(),
-      );
-    }
+    if (!moved) return;
+    reopenDraft(tx, booking, now(), { keepTime: false });
+    const email = slotConflictApology(emailView(tx, booking.id), practiceName(tx), options.appUrl);
+    queueEmail(tx, email, now());
   });
 }
 
