@@ -42,6 +42,11 @@ describe("parseEnv", () => {
     [{ SMTP_URL: "localhost:25" }, "SMTP_URL must be an smtp:// or smtps:// URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
     [
+      { HOUSEKEEPING_INTERVAL_SECONDS: "0" },
+      "HOUSEKEEPING_INTERVAL_SECONDS must be between 1 and 3600",
+    ],
+    [{ STRIPE_API_BASE: "http://127.0.0.1:12111" }, "STRIPE_API_BASE needs STRIPE_SECRET_KEY"],
+    [
       { STRIPE_SECRET_KEY: "sk_test_1" },
       "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set",
     ],
