@@ -4,9 +4,10 @@
  * signed cookies survive restarts without anyone having to make one up.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigError, type Env } from "~/env.server";
+import { ensureDirectory } from "~/fs.server";
 
 export const GENERATED_SECRET_FILE = "session-secret";
 
@@ -21,7 +22,7 @@ export function resolveSessionSecret(env: Pick<Env, "SESSION_SECRET" | "DATABASE
   }
   const secret = randomBytes(32).toString("hex");
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    ensureDirectory(dirname(file));
     writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   } catch (error) {
     throw unusable(file, error);

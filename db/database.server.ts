@@ -1,13 +1,13 @@
 /**
  * The one database module: opens the SQLite file, applies migrations, hands out the connection.
  */
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { ConfigError, getEnv } from "~/env.server";
+import { ensureDirectory } from "~/fs.server";
 import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -22,7 +22,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta
  */
 export function openDatabase(path: string): Db {
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") ensureDirectory(dirname(path));
     const sqlite = new Database(path);
     // WAL lets readers carry on while a booking transaction writes; the busy timeout makes a
     // second writer wait for the lock instead of failing at once.

@@ -195,6 +195,11 @@ describe("start-up with bad configuration", () => {
       /^Kairos could not start: SESSION_SECRET is required when NODE_ENV=production/,
     ],
     [
+      // The kernel answers ENOENT under /proc: Node's recursive mkdir used to spin on it forever.
+      { DATABASE_PATH: "/proc/kairos-nowhere/kairos.db" },
+      /^Kairos could not start: DATABASE_PATH cannot be used as a database \("\/proc\/kairos-nowhere\/kairos.db"\)/,
+    ],
+    [
       { DATABASE_PATH: "/dev/null/kairos.db" },
       /^Kairos could not start: DATABASE_PATH cannot be used as a database \("\/dev\/null\/kairos.db"\)/,
     ],
