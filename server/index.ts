@@ -72,6 +72,8 @@ async function connectStripe(env: Env, server: Server): Promise<{ stop?: () => P
   const emulator = await startStripeEmulator({
     port: env.STRIPE_EMULATOR_PORT ?? 0,
     webhookUrl: `http://127.0.0.1:${port}/webhooks/stripe`,
+    // Fixed when given, so tools outside the process can sign test events too.
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET,
     log: (line) => console.log(`[stripe emulator] ${line}`),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") {
@@ -84,7 +86,9 @@ async function connectStripe(env: Env, server: Server): Promise<{ stop?: () => P
     webhookSecret: emulator.webhookSecret,
     apiBase: emulator.url,
   });
-  console.log(`Stripe emulator for test payments on ${emulator.url}`);
+  console.log(
+    `Stripe emulator for test payments on ${emulator.url} (webhook signing secret ${emulator.webhookSecret})`,
+  );
   return { stop: emulator.stop };
 }
 

@@ -1,17 +1,30 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { startStripeEmulator } from "../../stripe-emulator/index";
+import { signPayload, startStripeEmulator } from "../../stripe-emulator/index";
 import { startServer } from "../server-harness";
 
 describe("demo mode", () => {
-  it("starts a Stripe emulator in the same process and labels pages as test payments", async () => {
-    const server = await startServer();
+  it("starts a Stripe emulator in the same process, signing with STRIPE_WEBHOOK_SECRET when given", async () => {
+    const server = await startServer({ env: { STRIPE_WEBHOOK_SECRET: "whsec_demo_fixed" } });
     try {
       const url = server
         .output()
         .match(/Stripe emulator for test payments on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
       expect(url).toBeDefined();
+      expect(server.output()).toContain("(webhook signing secret whsec_demo_fixed)");
+      // An outside tool can sign events the app accepts.
+      const payload = JSON.stringify({
+        id: "evt_outside_1",
+        type: "customer.created",
+        data: { object: {} },
+      });
+      const signed = await fetch(`${server.url}/webhooks/stripe`, {
+        method: "POST",
+        headers: { "Stripe-Signature": signPayload(payload, "whsec_demo_fixed") },
+        body: payload,
+      });
+      expect(signed.status).toBe(200);
       const emulator = await fetch(`${url}/`);
       expect(await emulator.json()).toMatchObject({ emulator: "stripe" });
       const unauthenticated = await fetch(`${url}/v1/checkout/sessions/cs_test_x`);
