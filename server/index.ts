@@ -69,9 +69,11 @@ async function connectStripe(env: Env, server: Server): Promise<{ stop?: () => P
     return {};
   }
   const { port } = server.address() as AddressInfo;
+  // Webhooks go to this very process: over loopback, unless it listens on one address only.
+  const host = env.HOST && !["0.0.0.0", "::"].includes(env.HOST) ? env.HOST : "127.0.0.1";
   const emulator = await startStripeEmulator({
     port: env.STRIPE_EMULATOR_PORT ?? 0,
-    webhookUrl: `http://127.0.0.1:${port}/webhooks/stripe`,
+    webhookUrl: `http://${host.includes(":") ? `[${host}]` : host}:${port}/webhooks/stripe`,
     // Fixed when given, so tools outside the process can sign test events too.
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,
     log: (line) => console.log(`[stripe emulator] ${line}`),
