@@ -102,8 +102,8 @@ export async function seedDemoPractice(db: Db): Promise<SeedResult> {
           id: 1,
           name: "Northlight Coaching",
           tagline: "Coaching for people who lead",
-          // Six months ahead: far enough to see next spring's clock changes in the calendar.
-          bookingWindowDays: 180,
+          // A year ahead, so the demo's calendar reaches every clock change of the coming year.
+          bookingWindowDays: 365,
         })
         .onConflictDoNothing()
         .run();
