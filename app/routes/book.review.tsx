@@ -140,7 +140,9 @@ export default function ReviewStep() {
           ) : null}
         </SummaryRow>
       </dl>
-      <Form method="post">
+      {/* Paying leaves the site for Stripe: a plain document submission lets the browser follow the
+          redirect itself, rather than a fetch that the departure aborts mid-flight. */}
+      <Form method="post" reloadDocument={!free}>
         {free ? (
           <SubmitButton name="intent" value="confirm" pendingText="Confirming…">
             Confirm booking
