@@ -16,50 +16,6 @@ export function getPracticeSummary(db: Db): PracticeSummary {
   return row ?? { name: "Kairos", tagline: null };
 }
 
-export function listPublicCatalogue(db: Db) {
-  const activeCoaches = db
-    .select({
-      id: coaches.id,
-      slug: coaches.slug,
-      name: coaches.name,
-      bio: coaches.bio,
-      timezone: coaches.timezone,
-    })
-    .from(coaches)
-    .where(eq(coaches.active, true))
-    .orderBy(asc(coaches.name))
-    .all();
-  const offers = db
-    .select({ coachId: coachServices.coachId, serviceId: coachServices.serviceId })
-    .from(coachServices)
-    .all();
-  const activeServices = db
-    .select({
-      id: services.id,
-      slug: services.slug,
-      name: services.name,
-      description: services.description,
-      durationMinutes: services.durationMinutes,
-      priceMinor: services.priceMinor,
-      currency: services.currency,
-    })
-    .from(services)
-    .where(eq(services.active, true))
-    .orderBy(asc(services.sortOrder), asc(services.name))
-    .all();
-
-  const coachNames = new Map(activeCoaches.map((coach) => [coach.id, coach.name]));
-  return {
-    coaches: activeCoaches,
-    services: activeServices.map((service) => ({
-      ...service,
-      coachNames: offers
-        .filter((offer) => offer.serviceId === service.id && coachNames.has(offer.coachId))
-        .map((offer) => coachNames.get(offer.coachId)!),
-    })),
-  };
-}
-
 export type ServiceChoice = {
   id: number;
   slug: string;
@@ -87,6 +43,22 @@ const coachColumns = {
   bio: coaches.bio,
   timezone: coaches.timezone,
 };
+
+/** What the home page lists: bookable services with who gives them, and the active coaches. */
+export function listPublicCatalogue(db: Db) {
+  return {
+    coaches: db
+      .select(coachColumns)
+      .from(coaches)
+      .where(eq(coaches.active, true))
+      .orderBy(asc(coaches.name))
+      .all(),
+    services: listBookableServices(db).map((service) => ({
+      ...service,
+      coachNames: listCoachesForService(db, service.id).map((coach) => coach.name),
+    })),
+  };
+}
 
 /** Active services that at least one active coach gives: the ones a client can book. */
 export function listBookableServices(db: Db): ServiceChoice[] {
