@@ -4,8 +4,9 @@
  */
 import { redirect } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
+import { listCoachesForService } from "~/catalogue.server";
 import type { Db } from "~db/database.server";
-import { coachServices, coaches, services } from "~db/schema";
+import { coaches, services } from "~db/schema";
 import { findBookableOffer, isStartAvailable } from "./availability.server";
 import { draftCookieHeader } from "./draft-cookie.server";
 import { saveDraft, type Draft } from "./drafts.server";
@@ -21,22 +22,13 @@ export async function redirectToStep(draft: Draft, step: Step, search = "") {
   });
 }
 
-function activeCoachesFor(db: Db, serviceId: number) {
-  return db
-    .select({ id: coaches.id })
-    .from(coachServices)
-    .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
-    .where(and(eq(coachServices.serviceId, serviceId), eq(coaches.active, true)))
-    .all();
-}
-
 export function chooseService(db: Db, wizard: Wizard, slug: string, now: Date) {
   const service = db
     .select({ id: services.id })
     .from(services)
     .where(and(eq(services.slug, slug), eq(services.active, true)))
     .get();
-  const offeredBy = service ? activeCoachesFor(db, service.id) : [];
+  const offeredBy = service ? listCoachesForService(db, service.id) : [];
   if (!service || offeredBy.length === 0) return null;
 
   const previous = wizard.draft;

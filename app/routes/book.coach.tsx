@@ -7,7 +7,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { schemaErrors } from "~/booking/forms";
+import { rejectField } from "~/booking/forms.server";
 import { coachStepSchema } from "~/booking/schemas";
 import { chooseCoach, redirectToStep } from "~/booking/steps.server";
 import { guardStep, loadWizard, nextStep, stepPosition } from "~/booking/wizard.server";
@@ -44,16 +44,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const db = getDb();
   const now = new Date();
   const chosen = chooseCoach(db, await loadWizard(request, db, now), submission.value.coach, now);
-  if (!chosen) {
-    return data(
-      schemaErrors(submission, {
-        coach: "That coach doesn’t give this session. Choose one from the list.",
-      }),
-      {
-        status: 400,
-      },
+  if (!chosen)
+    return rejectField(
+      submission,
+      "coach",
+      "That coach doesn’t give this session. Choose one from the list.",
     );
-  }
   return redirectToStep(chosen.draft, chosen.next);
 }
 

@@ -7,7 +7,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { schemaErrors } from "~/booking/forms";
+import { rejectField } from "~/booking/forms.server";
 import { serviceStepSchema } from "~/booking/schemas";
 import { chooseService, redirectToStep } from "~/booking/steps.server";
 import { loadWizard, stepPosition } from "~/booking/wizard.server";
@@ -46,16 +46,12 @@ export async function action({ request }: ActionFunctionArgs) {
     submission.value.service,
     now,
   );
-  if (!chosen) {
-    return data(
-      schemaErrors(submission, {
-        service: "That session isn’t available. Choose one from the list.",
-      }),
-      {
-        status: 400,
-      },
+  if (!chosen)
+    return rejectField(
+      submission,
+      "service",
+      "That session isn’t available. Choose one from the list.",
     );
-  }
   return redirectToStep(chosen.draft, chosen.next);
 }
 

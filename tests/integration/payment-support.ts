@@ -57,6 +57,16 @@ export function writeDb(server: RunningServer, sql: string, ...params: unknown[]
   }
 }
 
+/** The hold's time runs out (as if 31 minutes had passed) for the booking of this session. */
+export function lapseHold(server: RunningServer, sessionId: string) {
+  writeDb(
+    server,
+    "update bookings set hold_expires_at = ? where checkout_session_id = ?",
+    Date.now() - 1000,
+    sessionId,
+  );
+}
+
 export type BookingRow = {
   id: string;
   status: string;

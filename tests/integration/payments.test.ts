@@ -6,6 +6,7 @@ import {
   clientAtPaidReview,
   eventsOf,
   hostedPage,
+  lapseHold,
   outboxOf,
   pressPay,
   readDb,
@@ -523,12 +524,7 @@ describe("events out of order, and late payments", () => {
     const { sessionId, url } = await pressPay(late.client);
     const paid = await hostedPage(url, "pay");
     // The hold lapses; another client books and pays for the same time.
-    writeDb(
-      world.server,
-      "update bookings set hold_expires_at = ? where checkout_session_id = ?",
-      Date.now() - 1000,
-      sessionId,
-    );
+    lapseHold(world.server, sessionId);
     const winner = await clientAtPaidReview(world.server, "winner@example.com", {
       coach: "maya-okafor",
       slot: late.slot,
@@ -668,12 +664,7 @@ describe("the sweeper", () => {
     sweeping.emulator.ledger.completeCheckoutSession(sessionId, "paid");
     await sweeping.emulator.webhooks.idle();
     expect(only(bookingsOf(sweeping.server, "swept-paid@example.com")).status).toBe("held");
-    writeDb(
-      sweeping.server,
-      "update bookings set hold_expires_at = ? where checkout_session_id = ?",
-      Date.now() - 1000,
-      sessionId,
-    );
+    lapseHold(sweeping.server, sessionId);
     await waitFor(
       () => only(bookingsOf(sweeping.server, "swept-paid@example.com")).status,
       (s) => s === "confirmed",
@@ -688,12 +679,7 @@ describe("the sweeper", () => {
   it("expires a lapsed hold whose session is still open, through the API", async () => {
     const { client } = await clientAtPaidReview(sweeping.server, "swept-open@example.com");
     const { sessionId } = await pressPay(client);
-    writeDb(
-      sweeping.server,
-      "update bookings set hold_expires_at = ? where checkout_session_id = ?",
-      Date.now() - 1000,
-      sessionId,
-    );
+    lapseHold(sweeping.server, sessionId);
     await waitFor(
       () => only(bookingsOf(sweeping.server, "swept-open@example.com")).status,
       (s) => s === "expired",
