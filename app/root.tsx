@@ -12,8 +12,8 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { getPracticeSummary } from "~/catalogue.server";
-import { getEnv } from "~/env.server";
+import { getPracticeSummary } from "~/catalogue/catalogue.server";
+import { getEnv } from "~/lib/env.server";
 import styles from "~/styles/app.css";
 import { getDb } from "~db/database.server";
 

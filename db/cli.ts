@@ -1,7 +1,7 @@
 /**
  * `npm run db:migrate` and `npm run db:seed`: the same steps the server takes at start, on their own.
  */
-import { ConfigError, getEnv } from "~/env.server";
+import { ConfigError, getEnv } from "~/lib/env.server";
 import { closeDb, getDb, migrateDatabase } from "./database.server";
 import { describeSeedLogin, seedDemoPractice } from "./seed.server";
 

@@ -1,9 +1,10 @@
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError } from "~/env.server";
-import { migrateDatabase, openDatabase, type Db } from "./database.server";
+import { ConfigError } from "~/lib/env.server";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase, type Db } from "./database.server";
 
 const opened: Db[] = [];
 function freshDatabase(): Db {
@@ -73,6 +74,44 @@ describe("migrateDatabase", () => {
     expect(indexColumns("bookings_coach_start_idx")).toEqual(["coach_id", "start_at"]);
     expect(indexColumns("booking_drafts_expires_idx")).toEqual(["expires_at"]);
     expect(indexColumns("email_outbox_due_idx")).toEqual(["status", "next_attempt_at"]);
+  });
+});
+
+describe("migrations that rebuild a table", () => {
+  /** The committed migrations up to and including `tag`, as a folder drizzle can apply. */
+  function migrationsUpTo(tag: string): string {
+    const folder = mkdtempSync(join(tmpdir(), "kairos-migrations-"));
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalPath = join(folder, "meta/_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === tag) + 1);
+    writeFileSync(journalPath, JSON.stringify(journal));
+    return folder;
+  }
+
+  it("keep every row that points at the rebuilt table (no cascade on the old one's drop)", () => {
+    const db = freshDatabase();
+    migrate(db, { migrationsFolder: migrationsUpTo("0000_init") });
+    db.$client.exec(`
+      insert into coaches (id, slug, name, email, timezone) values (1, 'c', 'C', 'c@example.com', 'Europe/London');
+      insert into services (id, slug, name, duration_minutes, price_minor, currency) values (1, 's', 'S', 30, 4500, 'gbp');
+      insert into bookings (id, coach_id, service_id, start_at, end_at, client_name, client_email,
+        client_timezone, price_minor, currency, status, manage_token_hash)
+        values ('b1', 1, 1, 1000, 2000, 'N', 'n@example.com', 'Europe/London', 4500, 'gbp', 'confirmed', 'h1');
+      insert into booking_events (booking_id, to_status, actor, at) values ('b1', 'confirmed', 'stripe', 1000);
+      insert into email_outbox (booking_id, recipient, kind, subject, text_body, next_attempt_at)
+        values ('b1', 'n@example.com', 'booking_confirmed', 'S', 'T', 1000);
+    `);
+    migrateDatabase(db);
+    const count = (table: string) =>
+      (
+        db.$client.prepare(`select count(*) as n from ${table} where booking_id = 'b1'`).get() as {
+          n: number;
+        }
+      ).n;
+    expect(count("booking_events")).toBe(1);
+    expect(count("email_outbox")).toBe(1);
+    expect(db.$client.pragma("foreign_keys", { simple: true })).toBe(1);
   });
 });
 

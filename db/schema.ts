@@ -1,5 +1,5 @@
 /**
- * The whole Kairos domain (DESIGN.md section 3) as Drizzle tables.
+ * The whole Kairos domain as Drizzle tables (docs/architecture.md describes how they are used).
  *
  * Conventions (docs/decisions/002-time-storage.md):
  * - Instants are INTEGER epoch milliseconds in UTC (`timestampMs` below, a JS `Date` in code).
@@ -227,8 +227,11 @@ export const bookings = sqliteTable(
     holdExpiresAt: timestampMs("hold_expires_at"),
     checkoutSessionId: text("checkout_session_id").unique(),
     paymentIntentId: text("payment_intent_id"),
-    /** SHA-256 of the client's manage token; the token itself is only ever in the client's link. */
-    manageTokenHash: text("manage_token_hash").notNull().unique(),
+    /**
+     * SHA-256 of the client's manage token, set when the booking is confirmed (a hold has nothing to
+     * manage); the token itself is only ever in the client's link.
+     */
+    manageTokenHash: text("manage_token_hash").unique(),
     /** Set when something needs a coach's eye (e.g. an amount mismatch from Stripe). */
     needsAttention: text("needs_attention"),
     createdAt: createdAt(),

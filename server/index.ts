@@ -7,11 +7,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as build from "@remix-run/dev/server-build";
 import { broadcastDevReady } from "@remix-run/node";
-import { ConfigError, getEnv, type Env } from "~/env.server";
-import { getSessionSecret } from "~/session-secret.server";
-import { sweepExpiredDrafts } from "~/booking/drafts.server";
-import { sweepLapsedHolds } from "~/payments/sweeper.server";
-import { configureStripe, getStripe } from "~/stripe.server";
+import { ConfigError, getEnv, type Env } from "~/lib/env.server";
+import { getSessionSecret } from "~/lib/session-secret.server";
+import { startJobs, type Scheduler } from "~/jobs/scheduler.server";
+import { sweepDraftsJob } from "~/jobs/sweep-drafts.server";
+import { sweepHoldsJob } from "~/jobs/sweep-holds.server";
+import { configureStripe, getStripe } from "~/lib/stripe.server";
 import { startStripeEmulator } from "../stripe-emulator/index";
 import { closeDb, getDb, migrateDatabase, type Db } from "~db/database.server";
 import { describeSeedLogin, seedDemoPractice } from "~db/seed.server";
@@ -29,34 +30,20 @@ async function main() {
   // Seed only once the port is ours: a start that fails must not swallow the one-time password.
   const seed = await seedDemoPractice(db);
   if (seed.seeded) console.log(describeSeedLogin(seed.login));
-  startHousekeeping(db, env);
+  const jobs = startHousekeeping(db, env);
   app.markReady();
   console.log(`Kairos is listening on ${env.APP_URL} (${describeMode(env)})`);
   if (build.mode === "development") await broadcastDevReady(build);
-  stopGracefullyOnSignals(server, stripe.stop);
+  stopGracefullyOnSignals(server, jobs, stripe.stop);
 }
 
-/**
- * In-process timers, no cron and no queue server: lapsed holds are settled against Stripe and stale
- * drafts removed. A pass never overlaps the previous one; each step is idempotent anyway.
- */
-function startHousekeeping(db: Db, env: Env) {
-  let running = false;
-  const pass = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const removed = sweepExpiredDrafts(db, new Date());
-      if (removed > 0) console.log(`Removed ${removed} expired booking draft(s)`);
-      await sweepLapsedHolds(db, getStripe(), { appUrl: env.APP_URL });
-    } catch (error) {
-      console.error("Housekeeping pass failed; the next one will try again:", error);
-    } finally {
-      running = false;
-    }
-  };
-  void pass();
-  setInterval(() => void pass(), env.HOUSEKEEPING_INTERVAL_SECONDS * 1000).unref();
+/** The in-process jobs (app/jobs/): lapsed holds settled against Stripe, stale drafts removed. */
+function startHousekeeping(db: Db, env: Env): Scheduler {
+  const everyMs = env.HOUSEKEEPING_INTERVAL_SECONDS * 1000;
+  return startJobs([
+    sweepDraftsJob(db, everyMs),
+    sweepHoldsJob(db, getStripe, { appUrl: env.APP_URL, everyMs }),
+  ]);
 }
 
 /** The key the demo uses with its own emulator: a test key, so every page says "no real money". */
@@ -113,8 +100,13 @@ function listen(app: ReturnType<typeof createExpressApp>["handler"], env: Env): 
   });
 }
 
-function stopGracefullyOnSignals(server: Server, stopStripe?: () => Promise<void>) {
+function stopGracefullyOnSignals(
+  server: Server,
+  jobs: Scheduler,
+  stopStripe?: () => Promise<void>,
+) {
   const stop = () => {
+    void jobs.stop();
     void stopStripe?.();
     server.close(() => {
       closeDb();

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createStripeClient } from "~/stripe.server";
+import { createStripeClient } from "~/lib/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "./index";
 import { EmulatorControl, startWebhookReceiver, type WebhookReceiver } from "./test-support";
 

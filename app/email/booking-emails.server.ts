@@ -2,8 +2,8 @@
  * The words of the emails a booking's life sends. Plain text: it reads everywhere, and the
  * calendar invite (a later issue) rides along as an attachment.
  */
-import { formatSession } from "~/booking/display.server";
-import { formatPrice } from "~/format";
+import { formatSession } from "~/lib/time-format";
+import { formatPrice } from "~/lib/format";
 import type { OutgoingEmail } from "./outbox.server";
 
 export type BookingForEmail = {

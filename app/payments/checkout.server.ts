@@ -1,5 +1,5 @@
 /**
- * Pay: from a finished draft to Stripe Checkout (DESIGN.md section 4 step 2).
+ * Pay: from a finished draft to Stripe Checkout (docs/architecture.md, "Pay, Stripe, fulfil").
  *
  * 1. One immediate transaction re-checks the slot and creates the `held` booking.
  * 2. The Checkout Session is created with an idempotency key derived from that booking, and every
@@ -8,20 +8,24 @@
  * 3. A second transaction stores the session id on the booking and the draft.
  * If Stripe fails, the hold is released and the client is told, with everything still filled in.
  */
-import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type Stripe from "stripe";
-import type { BookableOffer } from "~/booking/availability.server";
-import { changeStatus, findBooking, type Booking } from "~/booking/booking-status.server";
+import * as lifecycle from "~/booking/lifecycle.server";
+import { findLiveHold, type Booking } from "~/booking/queries.server";
+import type { BookableOffer } from "~/catalogue/catalogue.server";
 import {
   IncompleteDraftError,
-  insertBookingFromDraft,
-  keepDraftTimeIfFree,
+  newBookingFrom,
   requireCompleteDraft,
   SlotTakenError,
-} from "~/booking/bookings.server";
-import type { Draft } from "~/booking/drafts.server";
-import type { Db } from "~db/database.server";
-import { bookingDrafts, bookings } from "~db/schema";
+} from "~/wizard/draft-booking.server";
+import {
+  attachDraftCheckoutSession,
+  forgetDraftTime,
+  markDraftInCheckout,
+  reopenDraft,
+  type Draft,
+} from "~/wizard/drafts.server";
+import { writeTransaction, type Db } from "~db/database.server";
 import { fulfil } from "./fulfil.server";
 
 /**
@@ -50,58 +54,36 @@ function holdMatchesDraft(booking: Booking, draft: Draft, offer: BookableOffer) 
 }
 
 function holdSlot(db: Db, draftId: string, now: Date): Hold & { released: Booking | null } {
-  const hold = db.transaction(
-    (tx) => {
-      const complete = requireCompleteDraft(tx, draftId, now);
-      const { draft, offer } = complete;
-      if (offer.service.priceMinor === 0)
-        throw new IncompleteDraftError("This session is free: confirm it instead.");
+  const hold = writeTransaction(db, (tx) => {
+    const complete = requireCompleteDraft(tx, draftId, now);
+    const { draft, offer } = complete;
+    if (offer.service.priceMinor === 0)
+      throw new IncompleteDraftError("This session is free: confirm it instead.");
 
-      const existing =
-        tx
-          .select()
-          .from(bookings)
-          .where(
-            and(
-              eq(bookings.draftId, draft.id),
-              eq(bookings.status, "held"),
-              gt(bookings.holdExpiresAt, now),
-            ),
-          )
-          .get() ?? null;
-      if (existing && holdMatchesDraft(existing, draft, offer))
-        return { booking: existing, offer, draft, released: null };
-      if (existing) {
-        changeStatus(tx, {
-          booking: existing,
-          from: ["held"],
-          to: "expired",
-          actor: "client",
-          reason: "changed before paying",
-          at: now,
-          set: { holdExpiresAt: null },
-        });
-      }
-      // Returning (not throwing) commits the draft losing its time.
-      if (!keepDraftTimeIfFree(tx, draft, offer, now)) return null;
-      const booking = insertBookingFromDraft(
-        tx,
-        complete,
-        {
-          status: "held",
-          reason: "checkout started",
-          holdExpiresAt: new Date(now.getTime() + CHECKOUT_HOLD_MS),
-        },
-        now,
-      );
-      tx.update(bookingDrafts)
-        .set({ status: "checkout", updatedAt: now })
-        .where(eq(bookingDrafts.id, draft.id))
-        .run();
-      return { booking, offer, draft, released: existing };
-    },
-    { behavior: "immediate" },
-  );
+    const existing = findLiveHold(tx, draft.id, now);
+    if (existing && holdMatchesDraft(existing, draft, offer))
+      return { booking: existing, offer, draft, released: null };
+    if (existing) {
+      lifecycle.expire(tx, existing.id, {
+        actor: "client",
+        at: now,
+        reason: "changed before paying",
+      });
+    }
+    const held = lifecycle.hold(tx, newBookingFrom(complete), {
+      actor: "client",
+      at: now,
+      reason: "checkout started",
+      holdExpiresAt: new Date(now.getTime() + CHECKOUT_HOLD_MS),
+    });
+    // Returning (not throwing) commits the draft losing its time.
+    if (!held.ok) {
+      forgetDraftTime(tx, draft.id, now);
+      return null;
+    }
+    markDraftInCheckout(tx, draft.id, now);
+    return { booking: held.booking, offer, draft, released: existing };
+  });
   if (!hold) throw new SlotTakenError();
   return hold;
 }
@@ -167,50 +149,20 @@ export async function startCheckout(
     );
   }
 
-  db.transaction(
-    (tx) => {
-      tx.update(bookings)
-        .set({ checkoutSessionId: session.id, updatedAt: now })
-        .where(
-          and(
-            eq(bookings.id, hold.booking.id),
-            or(isNull(bookings.checkoutSessionId), eq(bookings.checkoutSessionId, session.id)),
-          ),
-        )
-        .run();
-      tx.update(bookingDrafts)
-        .set({ checkoutSessionId: session.id, updatedAt: now })
-        .where(eq(bookingDrafts.id, hold.draft.id))
-        .run();
-    },
-    { behavior: "immediate" },
-  );
+  writeTransaction(db, (tx) => {
+    lifecycle.attachCheckoutSession(tx, hold.booking.id, session.id, now);
+    attachDraftCheckoutSession(tx, hold.draft.id, session.id, now);
+  });
   if (!session.url)
     throw new CheckoutUnavailableError("Stripe did not return a payment page. Please try again.");
   return { redirectTo: session.url };
 }
 
 function releaseHold(db: Db, hold: Hold, reason: string, now: Date) {
-  db.transaction(
-    (tx) => {
-      const booking = findBooking(tx, hold.booking.id);
-      if (!booking) return;
-      changeStatus(tx, {
-        booking,
-        from: ["held"],
-        to: "expired",
-        actor: "system",
-        reason,
-        at: now,
-        set: { holdExpiresAt: null },
-      });
-      tx.update(bookingDrafts)
-        .set({ status: "editing", updatedAt: now })
-        .where(eq(bookingDrafts.id, hold.draft.id))
-        .run();
-    },
-    { behavior: "immediate" },
-  );
+  writeTransaction(db, (tx) => {
+    const released = lifecycle.expire(tx, hold.booking.id, { actor: "system", at: now, reason });
+    if (released.ok) reopenDraft(tx, hold.draft.id, now, { keepTime: true });
+  });
 }
 
 function describeStripeFailure(error: unknown): string {

@@ -5,36 +5,21 @@
  * every paid session ends as exactly one confirmed booking or one refund.
  *
  * It never trusts a webhook body or a URL: it re-reads the session (and its PaymentIntent) from
- * Stripe and compares amount and currency with the booking before acting.
+ * Stripe and compares amount and currency with the booking before acting. It decides; the booking
+ * lifecycle makes each change (and refuses the ones its table does not allow, which is what makes
+ * a repeat harmless).
  */
-import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { isTakenByAnother } from "~/booking/availability.server";
-import { findBookingView } from "~/booking/bookings.server";
+import * as lifecycle from "~/booking/lifecycle.server";
 import {
-  changeStatus,
   findBooking,
+  findBookingByPaymentIntent,
   findBookingBySession,
   type Booking,
-} from "~/booking/booking-status.server";
-import {
-  clientConfirmation,
-  coachNotification,
-  paymentFailedNotice,
-  slotConflictApology,
-  type BookingForEmail,
-} from "~/email/booking-emails.server";
-import { queueEmail } from "~/email/outbox.server";
-import type { Db } from "~db/database.server";
-import {
-  bookingDrafts,
-  bookings,
-  practiceSettings,
-  type BookingActor,
-  type BookingStatus,
-} from "~db/schema";
-
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+} from "~/booking/queries.server";
+import { completeDraft, reopenDraft } from "~/wizard/drafts.server";
+import { writeTransaction, type Db, type Tx } from "~db/database.server";
+import type { BookingActor } from "~db/schema";
 
 export type FulfilOutcome =
   | "confirmed"
@@ -51,6 +36,8 @@ export type FulfilResult = {
   outcome: FulfilOutcome;
   bookingId: string | null;
   session: Stripe.Checkout.Session;
+  /** The client's manage token, when this very call confirmed the booking. */
+  manageToken?: string;
 };
 
 export type FulfilOptions = {
@@ -60,9 +47,6 @@ export type FulfilOptions = {
   /** Runs inside the transaction that applies the outcome (the webhook records its event there). */
   onCommit?: (tx: Tx, outcome: string) => void;
 };
-
-/** Statuses a booking waiting for its money can be in. */
-const AWAITING_PAYMENT: BookingStatus[] = ["held", "processing", "expired", "payment_failed"];
 
 export async function fulfil(
   db: Db,
@@ -111,37 +95,27 @@ async function settle(
   return settlePaid(settlement, stripe, booking);
 }
 
-/** Applies an outcome (and the caller's record of it) in one immediate transaction. */
+/** Applies an outcome (and the caller's record of it) in one write transaction. */
 function commit(
   { db, session, options }: Settlement,
   outcome: FulfilOutcome,
   booking: Booking | null,
   apply?: (tx: Tx) => void,
 ): FulfilResult {
-  db.transaction(
-    (tx) => {
-      apply?.(tx);
-      options.onCommit?.(tx, outcome);
-    },
-    { behavior: "immediate" },
-  );
+  writeTransaction(db, (tx) => {
+    apply?.(tx);
+    options.onCommit?.(tx, outcome);
+  });
   return { outcome, bookingId: booking?.id ?? null, session };
 }
 
 function settleUnpaid(settlement: Settlement, booking: Booking): FulfilResult {
   const { session, options, now, paymentIntentId } = settlement;
+  const change = () => ({ actor: options.actor, at: now() });
   if (session.status === "expired") {
     return commit(settlement, "expired", booking, (tx) => {
-      const moved = changeStatus(tx, {
-        booking: current(tx, booking),
-        from: ["held"],
-        to: "expired",
-        actor: options.actor,
-        reason: "checkout expired",
-        at: now(),
-        set: { holdExpiresAt: null },
-      });
-      if (moved) reopenDraft(tx, booking, now(), { keepTime: true });
+      const expired = lifecycle.expire(tx, booking.id, { ...change(), reason: "checkout expired" });
+      if (expired.ok) reopen(tx, booking, now(), { keepTime: true });
     });
   }
   if (session.status !== "complete") return commit(settlement, "not_paid", booking);
@@ -149,53 +123,38 @@ function settleUnpaid(settlement: Settlement, booking: Booking): FulfilResult {
   const paymentIntent = typeof session.payment_intent === "object" ? session.payment_intent : null;
   if (paymentIntent && ["requires_payment_method", "canceled"].includes(paymentIntent.status)) {
     return commit(settlement, "payment_failed", booking, (tx) => {
-      const moved = changeStatus(tx, {
-        booking: current(tx, booking),
-        from: ["held", "processing"],
-        to: "payment_failed",
-        actor: options.actor,
+      const failed = lifecycle.failPayment(tx, booking.id, {
+        ...change(),
         reason: "delayed payment failed",
-        at: now(),
-        set: { holdExpiresAt: null, paymentIntentId },
+        paymentIntentId,
+        appUrl: options.appUrl,
       });
-      if (!moved) return;
-      reopenDraft(tx, booking, now(), { keepTime: true });
-      const email = paymentFailedNotice(
-        emailView(tx, booking.id),
-        practiceName(tx),
-        options.appUrl,
-      );
-      queueEmail(tx, email, now());
+      if (failed.ok) reopen(tx, booking, now(), { keepTime: true });
     });
   }
   // A delayed method (a bank debit) is on its way: the slot stays taken until it settles.
   return commit(settlement, "processing", booking, (tx) => {
-    changeStatus(tx, {
-      booking: current(tx, booking),
-      from: ["held", "expired"],
-      to: "processing",
-      actor: options.actor,
+    lifecycle.markProcessing(tx, booking.id, {
+      ...change(),
       reason: "payment processing",
-      at: now(),
-      set: { holdExpiresAt: null, paymentIntentId },
+      paymentIntentId,
     });
   });
 }
 
-/**
- * Stripe took a different amount than the booking's: not confirmed, flagged for the coach. The hold
- * is dropped (the slot is not this booking's until someone looks), so the sweeper leaves it alone.
- */
+/** Stripe took a different amount than the booking's: not confirmed, flagged for the coach. */
 function flagAmountMismatch(settlement: Settlement, booking: Booking): FulfilResult {
-  const { session, now, paymentIntentId } = settlement;
+  const { session, options, now, paymentIntentId } = settlement;
   const note =
     `Stripe reported ${session.amount_total} ${session.currency} paid for a booking of ` +
     `${booking.priceMinor} ${booking.currency} (session ${session.id}); not confirmed, check and refund by hand.`;
   return commit(settlement, "amount_mismatch", booking, (tx) => {
-    tx.update(bookings)
-      .set({ needsAttention: note, paymentIntentId, holdExpiresAt: null, updatedAt: now() })
-      .where(eq(bookings.id, booking.id))
-      .run();
+    lifecycle.flagForAttention(tx, booking.id, {
+      actor: options.actor,
+      at: now(),
+      note,
+      paymentIntentId,
+    });
   });
 }
 
@@ -205,59 +164,45 @@ async function settlePaid(
   booking: Booking,
 ): Promise<FulfilResult> {
   const { db, session, options, now, paymentIntentId } = settlement;
-  // Confirm if the slot is still ours; otherwise decide to refund. One immediate transaction, so a
+  // Confirm if the slot is still ours; otherwise decide to refund. One write transaction, so a
   // concurrent call sees the result rather than deciding again.
-  const decision = db.transaction(
-    (tx): "confirmed" | "already_confirmed" | "refunded" | "conflict" => {
-      const latest = current(tx, booking);
-      const settled =
-        latest.status === "confirmed" || latest.status === "completed"
-          ? "already_confirmed"
-          : latest.status === "refunded" || latest.status === "cancelled"
-            ? "refunded"
-            : null;
-      if (settled) {
-        options.onCommit?.(tx, settled);
-        return settled;
-      }
-      if (isTakenByAnother(tx, latest, now().getTime())) return "conflict";
-      changeStatus(tx, {
-        booking: latest,
-        from: AWAITING_PAYMENT,
-        to: "confirmed",
-        actor: options.actor,
-        reason: "payment received",
-        at: now(),
-        set: { paymentIntentId, holdExpiresAt: null, checkoutSessionId: session.id },
-      });
-      completeDraft(tx, booking, now());
-      const view = emailView(tx, booking.id);
-      queueEmail(tx, clientConfirmation(view, practiceName(tx)), now());
-      queueEmail(tx, coachNotification(view), now());
+  const decision = writeTransaction(db, (tx) => {
+    const confirmed = lifecycle.confirmPaid(tx, booking.id, {
+      actor: options.actor,
+      at: now(),
+      reason: "payment received",
+      paymentIntentId,
+      checkoutSessionId: session.id,
+    });
+    if (confirmed.ok) {
+      if (booking.draftId) completeDraft(tx, booking.draftId, now());
       options.onCommit?.(tx, "confirmed");
-      return "confirmed";
-    },
-    { behavior: "immediate" },
-  );
-  if (decision !== "conflict") return { outcome: decision, bookingId: booking.id, session };
+      return { outcome: "confirmed" as const, manageToken: confirmed.manageToken };
+    }
+    if (confirmed.refused === "slot_taken") return { outcome: "conflict" as const };
+    // Settled already (a repeat, or a race lost to another caller): report what it is.
+    const current = findBooking(tx, booking.id);
+    const outcome =
+      current?.status === "confirmed" || current?.status === "completed"
+        ? ("already_confirmed" as const)
+        : ("refunded" as const);
+    options.onCommit?.(tx, outcome);
+    return { outcome };
+  });
+  if (decision.outcome !== "conflict") return { ...decision, bookingId: booking.id, session };
 
   // Paid, but the slot went to someone else after this hold lapsed: give the money back. The
   // idempotency key makes a second attempt (a retried webhook, the sweeper) return the same refund.
   if (paymentIntentId) await refundOnce(stripe, paymentIntentId, booking.id);
   return commit(settlement, "refunded", booking, (tx) => {
-    const moved = changeStatus(tx, {
-      booking: current(tx, booking),
-      from: AWAITING_PAYMENT,
-      to: "refunded",
+    const refunded = lifecycle.refundForSlotConflict(tx, booking.id, {
       actor: "system",
-      reason: "slot_conflict",
       at: now(),
-      set: { paymentIntentId, holdExpiresAt: null, checkoutSessionId: session.id },
+      paymentIntentId,
+      checkoutSessionId: session.id,
+      appUrl: options.appUrl,
     });
-    if (!moved) return;
-    reopenDraft(tx, booking, now(), { keepTime: false });
-    const email = slotConflictApology(emailView(tx, booking.id), practiceName(tx), options.appUrl);
-    queueEmail(tx, email, now());
+    if (refunded.ok) reopen(tx, booking, now(), { keepTime: false });
   });
 }
 
@@ -287,38 +232,9 @@ function locateBooking(db: Db, session: Stripe.Checkout.Session): Booking | null
   return byId && byId.checkoutSessionId === null ? byId : null;
 }
 
-function current(tx: Tx, booking: Booking): Booking {
-  return findBooking(tx, booking.id) ?? booking;
-}
-
-function completeDraft(tx: Tx, booking: Booking, now: Date) {
-  if (!booking.draftId) return;
-  tx.update(bookingDrafts)
-    .set({ status: "completed", updatedAt: now })
-    .where(eq(bookingDrafts.id, booking.draftId))
-    .run();
-}
-
-/** The client can carry on from their draft: pay again, or (the slot being gone) pick another time. */
-function reopenDraft(tx: Tx, booking: Booking, now: Date, { keepTime }: { keepTime: boolean }) {
-  if (!booking.draftId) return;
-  tx.update(bookingDrafts)
-    .set({
-      status: "editing",
-      checkoutSessionId: null,
-      updatedAt: now,
-      ...(keepTime ? {} : { startAt: null }),
-    })
-    .where(eq(bookingDrafts.id, booking.draftId))
-    .run();
-}
-
-function practiceName(tx: Pick<Db, "select">): string {
-  return tx.select({ name: practiceSettings.name }).from(practiceSettings).get()?.name ?? "Kairos";
-}
-
-function emailView(tx: Pick<Db, "select">, bookingId: string): BookingForEmail {
-  return findBookingView(tx, { id: bookingId })!;
+/** The client carries on from their draft: pay again, or (the slot being gone) pick another time. */
+function reopen(tx: Tx, booking: Booking, now: Date, options: { keepTime: boolean }) {
+  if (booking.draftId) reopenDraft(tx, booking.draftId, now, options);
 }
 
 /** `charge.refunded`: a full refund (from anywhere) makes the booking `refunded`. */
@@ -332,27 +248,18 @@ export async function recordStripeRefund(
   const charge = await stripe.charges.retrieve(chargeId);
   const paymentIntentId =
     typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
-  const booking = paymentIntentId
-    ? (db.select().from(bookings).where(eq(bookings.paymentIntentId, paymentIntentId)).get() ??
-      null)
-    : null;
+  const booking = paymentIntentId ? findBookingByPaymentIntent(db, paymentIntentId) : null;
   const outcome = !booking ? "unknown_charge" : charge.refunded ? "refunded" : "partial_refund";
   // Partial refunds leave the booking as it is: the coach gave some money back, the session stands.
-  db.transaction(
-    (tx) => {
-      if (booking && charge.refunded) {
-        changeStatus(tx, {
-          booking: current(tx, booking),
-          from: ["confirmed", "cancelled", "completed", "processing"],
-          to: "refunded",
-          actor: "stripe",
-          reason: booking.statusReason === "slot_conflict" ? "slot_conflict" : "refunded in Stripe",
-          at: now(),
-        });
-      }
-      options.onCommit?.(tx, outcome);
-    },
-    { behavior: "immediate" },
-  );
+  writeTransaction(db, (tx) => {
+    if (booking && charge.refunded) {
+      lifecycle.recordRefund(tx, booking.id, {
+        actor: "stripe",
+        at: now(),
+        reason: "refunded in Stripe",
+      });
+    }
+    options.onCommit?.(tx, outcome);
+  });
   return outcome;
 }

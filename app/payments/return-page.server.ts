@@ -5,9 +5,8 @@
  * known booking; never personal data for anything else.
  */
 import type Stripe from "stripe";
-import { findBookingView } from "~/booking/bookings.server";
-import { summariseBooking } from "~/booking/display.server";
-import { findDraft, type Draft } from "~/booking/drafts.server";
+import { findBookingView, summariseBooking } from "~/booking/queries.server";
+import { findDraft, type Draft } from "~/wizard/drafts.server";
 import type { Db } from "~db/database.server";
 import { fulfil, type FulfilOutcome } from "./fulfil.server";
 

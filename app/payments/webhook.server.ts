@@ -6,9 +6,9 @@
  */
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import type { Db } from "~db/database.server";
+import type { Db, Tx } from "~db/database.server";
 import { stripeEvents } from "~db/schema";
-import { fulfil, recordStripeRefund, type Tx } from "./fulfil.server";
+import { fulfil, recordStripeRefund } from "./fulfil.server";
 
 export type WebhookReply = { status: number; body: Record<string, unknown> };
 

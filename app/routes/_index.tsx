@@ -1,7 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { getPracticeSummary, listPublicCatalogue } from "~/catalogue.server";
-import { formatDuration, formatPrice, timezoneCity } from "~/format";
+import { getPracticeSummary, listPublicCatalogue } from "~/catalogue/catalogue.server";
+import { formatDuration, formatPrice, timezoneCity } from "~/lib/format";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { loadWizard } from "~/booking/wizard.server";
-import { STEP_PATH } from "~/booking/step-names";
+import { loadWizard } from "~/wizard/wizard.server";
+import { STEP_PATH } from "~/wizard/step-names";
 import { getDb } from "~db/database.server";
 
 /** `/book` takes the client to where they left off (or the start), keeping a preselected session. */

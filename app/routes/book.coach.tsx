@@ -7,13 +7,14 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { rejectField } from "~/booking/forms.server";
-import { coachStepSchema } from "~/booking/schemas";
-import { chooseCoach, redirectToStep } from "~/booking/steps.server";
-import { guardStep, loadWizard, nextStep, stepPosition } from "~/booking/wizard.server";
-import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
+import { rejectField } from "~/http/forms.server";
+import { guardStep, redirectToStep } from "~/http/wizard.server";
+import { coachStepSchema } from "~/wizard/schemas";
+import { chooseCoach } from "~/wizard/steps.server";
+import { loadWizard, nextStep, stepPosition } from "~/wizard/wizard.server";
+import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { ChoiceList, SubmitButton, WizardHeader } from "~/components/wizard";
-import { timezoneCity } from "~/format";
+import { timezoneCity } from "~/lib/format";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a coach · Book" }];

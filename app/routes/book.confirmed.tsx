@@ -1,8 +1,7 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { findBookingView } from "~/booking/bookings.server";
-import { summariseBooking } from "~/booking/display.server";
-import { readDraftId } from "~/booking/draft-cookie.server";
+import { findBookingView, summariseBooking } from "~/booking/queries.server";
+import { readDraftId } from "~/wizard/draft-cookie.server";
 import { SummaryRow } from "~/components/wizard";
 import { getDb } from "~db/database.server";
 

@@ -13,11 +13,12 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { timezoneOptions } from "~/booking/display.server";
-import { detailsStepSchema, HONEYPOT_FIELD } from "~/booking/schemas";
-import { redirectToStep, saveDetails } from "~/booking/steps.server";
-import { guardStep, loadWizard, stepPosition } from "~/booking/wizard.server";
-import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
+import { guardStep, redirectToStep } from "~/http/wizard.server";
+import { timezoneOptions } from "~/lib/timezones";
+import { detailsStepSchema, HONEYPOT_FIELD } from "~/wizard/schemas";
+import { saveDetails } from "~/wizard/steps.server";
+import { loadWizard, stepPosition } from "~/wizard/wizard.server";
+import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
 import { getDb } from "~db/database.server";
 

@@ -1,9 +1,9 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SummaryRow } from "~/components/wizard";
-import { getEnv } from "~/env.server";
+import { getEnv } from "~/lib/env.server";
 import { describeReturn, type ReturnView } from "~/payments/return-page.server";
-import { getStripe } from "~/stripe.server";
+import { getStripe } from "~/lib/stripe.server";
 import { getDb } from "~db/database.server";
 
 /** While a delayed payment settles, the page reloads itself: no JavaScript needed. */

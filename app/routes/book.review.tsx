@@ -6,25 +6,16 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import {
-  confirmFreeBooking,
-  IncompleteDraftError,
-  SlotTakenError,
-} from "~/booking/bookings.server";
-import { formatSession } from "~/booking/display.server";
-import type { Draft } from "~/booking/drafts.server";
-import { getEnv } from "~/env.server";
-import {
-  cancelCheckout,
-  CheckoutUnavailableError,
-  startCheckout,
-} from "~/payments/checkout.server";
-import { getStripe } from "~/stripe.server";
-import { redirectToStep } from "~/booking/steps.server";
-import { guardStep, loadWizard, stepPosition } from "~/booking/wizard.server";
-import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
 import { Notice, SubmitButton, SummaryRow, WizardHeader } from "~/components/wizard";
-import { formatDuration, formatPrice } from "~/format";
+import { bookingFailureResponse, guardStep } from "~/http/wizard.server";
+import { getEnv } from "~/lib/env.server";
+import { formatDuration, formatPrice } from "~/lib/format";
+import { getStripe } from "~/lib/stripe.server";
+import { formatSession } from "~/lib/time-format";
+import { cancelCheckout, startCheckout } from "~/payments/checkout.server";
+import { confirmFreeBooking } from "~/wizard/draft-booking.server";
+import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
+import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Review and confirm · Book" }];
@@ -66,35 +57,22 @@ export async function action({ request }: ActionFunctionArgs) {
   const now = new Date();
   const wizard = await loadWizard(request, db, now);
   guardStep(wizard, "review");
+  const draft = wizard.draft!;
   const intent = (await request.formData()).get("intent");
-  if (intent === "pay") return pay(db, wizard.draft!, now);
-  if (intent !== "confirm")
+  if (intent !== "pay" && intent !== "confirm")
     return data({ message: "Use the button below to confirm your booking." }, { status: 400 });
   try {
-    confirmFreeBooking(db, wizard.draft!.id, now);
-  } catch (error) {
-    if (error instanceof SlotTakenError) return redirectToStep(wizard.draft!, "time", "?taken=1");
-    if (error instanceof IncompleteDraftError)
-      return data({ message: error.message }, { status: 409 });
-    throw error;
-  }
-  return redirect("/book/confirmed", 303);
-}
-
-async function pay(db: ReturnType<typeof getDb>, draft: Draft, now: Date) {
-  try {
-    const { redirectTo } = await startCheckout(db, getStripe(), draft.id, {
+    if (intent === "confirm") {
+      confirmFreeBooking(db, draft.id, now);
+      return redirect("/book/confirmed", 303);
+    }
+    const checkout = await startCheckout(db, getStripe(), draft.id, {
       appUrl: getEnv().APP_URL,
       now,
     });
-    return redirect(redirectTo, 303);
+    return redirect(checkout.redirectTo, 303);
   } catch (error) {
-    if (error instanceof SlotTakenError) return redirectToStep(draft, "time", "?taken=1");
-    if (error instanceof CheckoutUnavailableError)
-      return data({ message: error.message }, { status: 503 });
-    if (error instanceof IncompleteDraftError)
-      return data({ message: error.message }, { status: 409 });
-    throw error;
+    return bookingFailureResponse(error, draft);
   }
 }
 

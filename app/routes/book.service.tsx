@@ -7,14 +7,15 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { rejectField } from "~/booking/forms.server";
-import { serviceStepSchema } from "~/booking/schemas";
-import { chooseService, redirectToStep } from "~/booking/steps.server";
-import { loadWizard, stepPosition } from "~/booking/wizard.server";
-import { STEP_TITLE } from "~/booking/step-names";
-import { listBookableServices } from "~/catalogue.server";
+import { rejectField } from "~/http/forms.server";
+import { redirectToStep } from "~/http/wizard.server";
+import { serviceStepSchema } from "~/wizard/schemas";
+import { chooseService } from "~/wizard/steps.server";
+import { loadWizard, stepPosition } from "~/wizard/wizard.server";
+import { STEP_TITLE } from "~/wizard/step-names";
+import { listBookableServices } from "~/catalogue/catalogue.server";
 import { ChoiceList, SubmitButton, WizardHeader } from "~/components/wizard";
-import { formatDuration, formatPrice } from "~/format";
+import { formatDuration, formatPrice } from "~/lib/format";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a session · Book" }];

@@ -7,14 +7,14 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { timeStepSchema, timezoneSchema } from "~/booking/schemas";
-import { timezoneOptions } from "~/booking/display.server";
-import { chooseTime, chooseTimezone, redirectToStep } from "~/booking/steps.server";
-import { buildWeek } from "~/booking/week.server";
-import { guardStep, loadWizard, previousStep, stepPosition } from "~/booking/wizard.server";
-import { STEP_PATH, STEP_TITLE } from "~/booking/step-names";
+import { timeStepSchema, timezoneSchema } from "~/wizard/schemas";
+import { guardStep, redirectToStep } from "~/http/wizard.server";
+import { canonicalTimeZone, timezoneOptions } from "~/lib/timezones";
+import { chooseTime, chooseTimezone } from "~/wizard/steps.server";
+import { buildWeek } from "~/wizard/week.server";
+import { loadWizard, previousStep, stepPosition } from "~/wizard/wizard.server";
+import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { FieldError, Notice, SubmitButton, WizardHeader } from "~/components/wizard";
-import { canonicalTimeZone } from "~/timezones";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a day and time · Book" }];

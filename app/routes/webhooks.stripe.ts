@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { getEnv } from "~/env.server";
+import { getEnv } from "~/lib/env.server";
 import { handleStripeWebhook } from "~/payments/webhook.server";
-import { getStripe, getStripeWebhookSecret } from "~/stripe.server";
+import { getStripe, getStripeWebhookSecret } from "~/lib/stripe.server";
 import { getDb } from "~db/database.server";
 
 /** POST /webhooks/stripe: the raw body goes to signature verification untouched. */

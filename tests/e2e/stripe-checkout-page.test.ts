@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStripeClient } from "~/stripe.server";
+import { createStripeClient } from "~/lib/stripe.server";
 import { startStripeEmulator, type StripeEmulator } from "../../stripe-emulator/index";
 import { accessibilityViolations, launchBrowser, openPage, openStaticPage } from "./browser";
 

@@ -2,25 +2,15 @@
  * What each wizard step does to the draft. Each returns the updated draft (and the step that comes
  * next), or null when the submitted choice is not one on offer: the route answers 400 then.
  */
-import { redirect } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
-import { listCoachesForService } from "~/catalogue.server";
+import { isStartAvailable } from "~/availability/availability.server";
+import { findBookableOffer, listCoachesForService } from "~/catalogue/catalogue.server";
 import type { Db } from "~db/database.server";
 import { coaches, services } from "~db/schema";
-import { findBookableOffer, isStartAvailable } from "./availability.server";
-import { draftCookieHeader } from "./draft-cookie.server";
-import { saveDraft, type Draft } from "./drafts.server";
+import { saveDraft } from "./drafts.server";
 import type { DetailsStep } from "./schemas";
-import { STEP_PATH, type Step } from "./step-names";
+import type { Step } from "./step-names";
 import { nextStep, type Wizard } from "./wizard.server";
-
-/** 303 to a step, refreshing the draft cookie (so its 24 hours restart with every step). */
-export async function redirectToStep(draft: Draft, step: Step, search = "") {
-  return redirect(`${STEP_PATH[step]}${search}`, {
-    status: 303,
-    headers: { "Set-Cookie": await draftCookieHeader(draft.id) },
-  });
-}
 
 export function chooseService(db: Db, wizard: Wizard, slug: string, now: Date) {
   const service = db

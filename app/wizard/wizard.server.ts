@@ -1,19 +1,20 @@
 /**
  * The booking wizard's map: its steps, which of them a draft has completed, and where a client
- * belongs. Route modules call `loadWizard` and `guardStep`, then render.
+ * belongs. Route modules call `loadWizard`, send a client who skipped ahead to `firstIncomplete`
+ * (app/http/wizard.server.ts), then render.
  */
-import { redirect } from "@remix-run/node";
 import {
+  findBookableOffer,
   findServiceById,
   listCoachesForService,
+  type BookableOffer,
   type CoachChoice,
   type ServiceChoice,
-} from "~/catalogue.server";
+} from "~/catalogue/catalogue.server";
 import type { Db } from "~db/database.server";
-import { findBookableOffer, type BookableOffer } from "./availability.server";
 import { readDraftId } from "./draft-cookie.server";
 import { findOpenDraft, type Draft } from "./drafts.server";
-import { STEP_PATH, STEPS, type Step } from "./step-names";
+import { STEPS, type Step } from "./step-names";
 
 export type Wizard = {
   draft: Draft | null;
@@ -58,11 +59,9 @@ export async function loadWizard(request: Request, db: Db, now: Date): Promise<W
   };
 }
 
-/** A step opened before the ones it depends on are done sends the client to the first undone one. */
-export function guardStep(wizard: Wizard, step: Step) {
-  if (STEPS.indexOf(step) > STEPS.indexOf(wizard.firstIncomplete)) {
-    throw redirect(STEP_PATH[wizard.firstIncomplete], 303);
-  }
+/** Whether the steps this one depends on are done. */
+export function isStepReachable(wizard: Pick<Wizard, "firstIncomplete">, step: Step): boolean {
+  return STEPS.indexOf(step) <= STEPS.indexOf(wizard.firstIncomplete);
 }
 
 export function nextStep(wizard: Pick<Wizard, "steps">, step: Step): Step {

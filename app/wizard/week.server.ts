@@ -3,8 +3,9 @@
  */
 import { DateTime } from "luxon";
 import type { Db } from "~db/database.server";
-import { findAvailableStarts, loadBookingRules, type BookableOffer } from "./availability.server";
-import { formatTime, zoneLabel, zoneOffset } from "./display.server";
+import { findAvailableStarts, loadBookingRules } from "~/availability/availability.server";
+import type { BookableOffer } from "~/catalogue/catalogue.server";
+import { formatTime, zoneLabel, zoneOffset } from "~/lib/time-format";
 
 export type WeekView = {
   weekStart: string;

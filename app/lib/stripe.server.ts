@@ -5,7 +5,7 @@
  * unencrypted.
  */
 import Stripe from "stripe";
-import { ConfigError } from "~/env.server";
+import { ConfigError } from "~/lib/env.server";
 
 export type StripeConnection = {
   secretKey: string;

@@ -3,8 +3,8 @@
  * back from Stripe's redirect), `Secure` whenever the public address is https.
  */
 import { createCookie } from "@remix-run/node";
-import { getEnv } from "~/env.server";
-import { getSessionSecret } from "~/session-secret.server";
+import { getEnv } from "~/lib/env.server";
+import { getSessionSecret } from "~/lib/session-secret.server";
 import { DRAFT_LIFETIME_MS } from "./drafts.server";
 
 let cookie: ReturnType<typeof createCookie> | undefined;

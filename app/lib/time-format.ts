@@ -1,11 +1,9 @@
 /**
- * Instants as a client reads them: in their zone, with the zone named. luxon does every
- * conversion; nothing here stores anything.
+ * Instants as people read them: in a given zone, with the zone named. luxon does every conversion;
+ * nothing here stores anything.
  */
 import { DateTime } from "luxon";
-import { formatPrice, timezoneCity } from "~/format";
-import type { BookingView } from "./bookings.server";
-import { listTimeZones } from "~/timezones";
+import { timezoneCity } from "./format";
 
 /** "London time", "New York time", "UTC". */
 export function zoneLabel(zone: string): string {
@@ -33,23 +31,4 @@ export function zoneOffset(instant: number | Date, zone: string): string {
   const [, sign, hours, minutes] = offset.match(/([+-])(\d\d):(\d\d)/) ?? [];
   if (!sign) return "GMT";
   return `GMT${sign}${Number(hours)}${minutes === "00" ? "" : `:${minutes}`}`;
-}
-
-/** Every IANA zone, for the timezone select, with `current` always present. */
-export function timezoneOptions(current: string | null): { value: string; label: string }[] {
-  const zones = listTimeZones();
-  const list = current && !zones.includes(current) ? [current, ...zones] : zones;
-  return list.map((zone) => ({ value: zone, label: zone.replaceAll("_", " ") }));
-}
-
-/** A booking as its client reads it: names, their local time with the zone named, the price. */
-export function summariseBooking(booking: BookingView) {
-  return {
-    service: booking.serviceName,
-    coach: booking.coachName,
-    when: formatSession(booking.startAt, booking.endAt, booking.clientTimezone),
-    price: formatPrice(booking.priceMinor, booking.currency),
-    name: booking.clientName,
-    email: booking.clientEmail,
-  };
 }

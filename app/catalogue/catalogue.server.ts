@@ -1,14 +1,14 @@
 /**
- * What the practice offers, as the public pages show it: active services with the coaches who
- * give them, and active coaches.
+ * What the practice offers: active services with the coaches who give them, and active coaches,
+ * as the public pages list them and as a booking needs them (`findBookableOffer`).
  */
 import { and, asc, eq } from "drizzle-orm";
-import type { Db } from "~db/database.server";
+import type { Db, DbOrTx } from "~db/database.server";
 import { coachServices, coaches, practiceSettings, services } from "~db/schema";
 
 export type PracticeSummary = { name: string; tagline: string | null };
 
-export function getPracticeSummary(db: Db): PracticeSummary {
+export function getPracticeSummary(db: Pick<DbOrTx, "select">): PracticeSummary {
   const row = db
     .select({ name: practiceSettings.name, tagline: practiceSettings.tagline })
     .from(practiceSettings)
@@ -92,4 +92,57 @@ export function listCoachesForService(db: Db, serviceId: number): CoachChoice[] 
     .where(and(eq(coachServices.serviceId, serviceId), eq(coaches.active, true)))
     .orderBy(asc(coaches.name))
     .all();
+}
+
+export type BookableOffer = {
+  coach: { id: number; name: string; timezone: string };
+  service: {
+    id: number;
+    name: string;
+    durationMinutes: number;
+    priceMinor: number;
+    currency: string;
+  };
+};
+
+/** The active coach and service, if that coach gives that service; otherwise null. */
+export function findBookableOffer(
+  db: Pick<DbOrTx, "select">,
+  coachId: number,
+  serviceId: number,
+): BookableOffer | null {
+  const row = db
+    .select({
+      coachId: coaches.id,
+      coachName: coaches.name,
+      timezone: coaches.timezone,
+      serviceId: services.id,
+      serviceName: services.name,
+      durationMinutes: services.durationMinutes,
+      priceMinor: services.priceMinor,
+      currency: services.currency,
+    })
+    .from(coachServices)
+    .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
+    .innerJoin(services, eq(services.id, coachServices.serviceId))
+    .where(
+      and(
+        eq(coachServices.coachId, coachId),
+        eq(coachServices.serviceId, serviceId),
+        eq(coaches.active, true),
+        eq(services.active, true),
+      ),
+    )
+    .get();
+  if (!row) return null;
+  return {
+    coach: { id: row.coachId, name: row.coachName, timezone: row.timezone },
+    service: {
+      id: row.serviceId,
+      name: row.serviceName,
+      durationMinutes: row.durationMinutes,
+      priceMinor: row.priceMinor,
+      currency: row.currency,
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStripeEmulator, type StripeEmulator } from "../stripe-emulator/index";
+import { startStripeEmulator, type StripeEmulator } from "../../stripe-emulator/index";
 import { createStripeClient } from "./stripe.server";
 
 describe("createStripeClient", () => {

@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ConfigError, type Env } from "~/env.server";
-import { ensureDirectory } from "~/fs.server";
+import { ConfigError, type Env } from "~/lib/env.server";
+import { ensureDirectory } from "~/lib/fs.server";
 
 export const GENERATED_SECRET_FILE = "session-secret";
 

@@ -4,7 +4,7 @@
  * whose functions tree-shake: the browser gets a few kilobytes of it rather than all of zod.
  */
 import * as z from "zod/mini";
-import { canonicalTimeZone } from "~/timezones";
+import { canonicalTimeZone } from "~/lib/timezones";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
 

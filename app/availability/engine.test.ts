@@ -13,7 +13,7 @@
  *   Asia/Kolkata         +05:30 all year
  */
 import { describe, expect, it } from "vitest";
-import { computeAvailableStarts, type AvailabilityInput } from "./availability.server";
+import { computeAvailableStarts, type AvailabilityInput } from "./engine";
 
 // ---- Helpers -------------------------------------------------------------------------------------
 

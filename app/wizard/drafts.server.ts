@@ -1,10 +1,15 @@
 /**
  * Booking drafts: the wizard's progress, kept on the server under an unguessable id that only the
  * client's cookie holds. Nothing typed lives only in the browser.
+ *
+ * This module owns a draft's status (`editing` → `checkout` → `completed`, and back to `editing`
+ * when a payment does not happen): nothing else writes `booking_drafts` (eslint.config.js enforces
+ * it). The functions that take a `tx` run inside the caller's transaction, beside the booking
+ * lifecycle change that causes them.
  */
 import { randomBytes } from "node:crypto";
 import { and, eq, gt, inArray, lt } from "drizzle-orm";
-import type { Db } from "~db/database.server";
+import type { Db, DbOrTx } from "~db/database.server";
 import { bookingDrafts } from "~db/schema";
 
 export type Draft = typeof bookingDrafts.$inferSelect;
@@ -30,7 +35,11 @@ export function newDraftId(): string {
 }
 
 /** The draft with this id if it is still being filled in, else null. */
-export function findOpenDraft(db: Pick<Db, "select">, id: string | null, now: Date): Draft | null {
+export function findOpenDraft(
+  db: Pick<DbOrTx, "select">,
+  id: string | null,
+  now: Date,
+): Draft | null {
   if (!id) return null;
   return (
     db
@@ -48,7 +57,7 @@ export function findOpenDraft(db: Pick<Db, "select">, id: string | null, now: Da
 }
 
 /** Any draft with this id, whatever its status (the confirmation page reads completed ones). */
-export function findDraft(db: Pick<Db, "select">, id: string | null): Draft | null {
+export function findDraft(db: Pick<DbOrTx, "select">, id: string | null): Draft | null {
   if (!id) return null;
   return db.select().from(bookingDrafts).where(eq(bookingDrafts.id, id)).get() ?? null;
 }
@@ -75,7 +84,48 @@ export function saveDraft(db: Db, id: string | null, fields: DraftFields, now: D
     .get();
 }
 
+/** The draft's slot went to someone else: it loses its time (nothing else) and is edited again. */
+export function forgetDraftTime(tx: DbOrTx, id: string, now: Date) {
+  update(tx, id, { startAt: null, status: "editing", updatedAt: now });
+}
+
+/** Pay was pressed: the draft's booking is held while the client is at Stripe. */
+export function markDraftInCheckout(tx: DbOrTx, id: string, now: Date) {
+  update(tx, id, { status: "checkout", updatedAt: now });
+}
+
+export function attachDraftCheckoutSession(tx: DbOrTx, id: string, sessionId: string, now: Date) {
+  update(tx, id, { checkoutSessionId: sessionId, updatedAt: now });
+}
+
+/** The draft became a confirmed booking. */
+export function completeDraft(tx: DbOrTx, id: string, now: Date) {
+  update(tx, id, { status: "completed", updatedAt: now });
+}
+
+/**
+ * No payment came of the draft's checkout: the client carries on from it (pay again, or, when the
+ * slot is gone, pick another time).
+ */
+export function reopenDraft(
+  tx: DbOrTx,
+  id: string,
+  now: Date,
+  { keepTime }: { keepTime: boolean },
+) {
+  update(tx, id, {
+    status: "editing",
+    checkoutSessionId: null,
+    updatedAt: now,
+    ...(keepTime ? {} : { startAt: null }),
+  });
+}
+
+function update(tx: DbOrTx, id: string, fields: Partial<Draft>) {
+  tx.update(bookingDrafts).set(fields).where(eq(bookingDrafts.id, id)).run();
+}
+
 /** Deletes drafts whose 24 hours have passed. Returns how many. */
-export function sweepExpiredDrafts(db: Db, now: Date): number {
+export function sweepExpiredDrafts(db: DbOrTx, now: Date): number {
   return db.delete(bookingDrafts).where(lt(bookingDrafts.expiresAt, now)).run().changes;
 }

@@ -1,6 +1,6 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { describe, expect, it } from "vitest";
-import { canonicalTimeZone } from "~/timezones";
+import { canonicalTimeZone } from "~/lib/timezones";
 import { detailsStepSchema, serviceStepSchema, timeStepSchema } from "./schemas";
 
 const form = (fields: Record<string, string>) => {

@@ -57,3 +57,10 @@ export function canonicalTimeZone(zone: string): string | null {
   }
   return knownZones().get(zone.toLowerCase()) ?? zone;
 }
+
+/** Every IANA zone, for a timezone select, with `current` always present. */
+export function timezoneOptions(current: string | null): { value: string; label: string }[] {
+  const zones = listTimeZones();
+  const list = current && !zones.includes(current) ? [current, ...zones] : zones;
+  return list.map((zone) => ({ value: zone, label: zone.replaceAll("_", " ") }));
+}

@@ -1,0 +1,176 @@
+/**
+ * Availability, read from the database: gathers what the pure engine (`engine.ts`) needs (the
+ * practice's rules, the coach's weekly hours and date overrides, the bookings that hold time) and
+ * answers the questions the wizard and the booking lifecycle ask.
+ */
+import { and, eq, gt, inArray, isNull, lt, ne, or } from "drizzle-orm";
+import type { BookableOffer } from "~/catalogue/catalogue.server";
+import type { DbOrTx } from "~db/database.server";
+import {
+  availabilityOverrides,
+  availabilityRules,
+  bookings,
+  practiceSettings,
+  type BookingStatus,
+} from "~db/schema";
+import { computeAvailableStarts, MINUTE, DAY, type BookingRules, type Interval } from "./engine";
+
+/** Statuses whose booking holds its slot (a `held` one only until its hold expires). */
+const SLOT_HOLDING: BookingStatus[] = ["confirmed", "processing", "held"];
+
+/** Bookings of the coach that hold their time as of `now`. */
+function holdsTime(coachId: number, now: number) {
+  return and(
+    eq(bookings.coachId, coachId),
+    inArray(bookings.status, SLOT_HOLDING),
+    or(
+      eq(bookings.status, "confirmed"),
+      eq(bookings.status, "processing"),
+      gt(bookings.holdExpiresAt, new Date(now)),
+    ),
+  );
+}
+
+/** No session is longer than this: bounds the bookings query to an index range. */
+const LONGEST_SESSION = DAY;
+
+export function loadBookingRules(db: Pick<DbOrTx, "select">): BookingRules {
+  const settings = db.select().from(practiceSettings).get();
+  return {
+    minimumNoticeMinutes: settings?.minimumNoticeMinutes ?? 720,
+    bookingWindowDays: settings?.bookingWindowDays ?? 60,
+    bufferBeforeMinutes: settings?.bufferBeforeMinutes ?? 0,
+    bufferAfterMinutes: settings?.bufferAfterMinutes ?? 10,
+    slotIntervalMinutes: settings?.slotIntervalMinutes ?? 30,
+  };
+}
+
+/**
+ * Bookings of the coach that hold time in [from, to): confirmed, processing, or held and
+ * unexpired. A client's own hold (`exceptHeldFor`, their draft) does not stand in their way.
+ */
+export function loadBusyIntervals(
+  db: Pick<DbOrTx, "select">,
+  coachId: number,
+  from: number,
+  to: number,
+  now: number,
+  exceptHeldFor?: string,
+): Interval[] {
+  return db
+    .select({ startAt: bookings.startAt, endAt: bookings.endAt })
+    .from(bookings)
+    .where(
+      and(
+        holdsTime(coachId, now),
+        gt(bookings.startAt, new Date(from - LONGEST_SESSION)),
+        lt(bookings.startAt, new Date(to)),
+        gt(bookings.endAt, new Date(from)),
+        exceptHeldFor
+          ? or(
+              isNull(bookings.draftId),
+              ne(bookings.draftId, exceptHeldFor),
+              ne(bookings.status, "held"),
+            )
+          : undefined,
+      ),
+    )
+    .all()
+    .map((row) => ({ start: row.startAt.getTime(), end: row.endAt.getTime() }));
+}
+
+/** Bookable starts for an offer in [from, to), as of `now`, for the client with draft `forDraft`. */
+export function findAvailableStarts(
+  db: Pick<DbOrTx, "select">,
+  offer: BookableOffer,
+  range: { from: number; to: number; now: number; forDraft?: string },
+): number[] {
+  const rules = loadBookingRules(db);
+  const coachId = offer.coach.id;
+  const weeklyRules = db
+    .select({
+      weekday: availabilityRules.weekday,
+      startMinute: availabilityRules.startMinute,
+      endMinute: availabilityRules.endMinute,
+    })
+    .from(availabilityRules)
+    .where(eq(availabilityRules.coachId, coachId))
+    .all();
+  const overrides = db
+    .select({
+      date: availabilityOverrides.date,
+      startMinute: availabilityOverrides.startMinute,
+      endMinute: availabilityOverrides.endMinute,
+    })
+    .from(availabilityOverrides)
+    .where(eq(availabilityOverrides.coachId, coachId))
+    .all();
+  const padding =
+    (rules.bufferBeforeMinutes + rules.bufferAfterMinutes) * MINUTE +
+    offer.service.durationMinutes * MINUTE;
+  return computeAvailableStarts({
+    ...rules,
+    timezone: offer.coach.timezone,
+    weeklyRules,
+    overrides,
+    durationMinutes: offer.service.durationMinutes,
+    busy: loadBusyIntervals(
+      db,
+      coachId,
+      range.from - padding,
+      range.to + padding,
+      range.now,
+      range.forDraft,
+    ),
+    now: range.now,
+    from: range.from,
+    to: range.to,
+  });
+}
+
+/** Whether `startAt` is one of the offer's bookable starts right now (the check before writing). */
+export function isStartAvailable(
+  db: Pick<DbOrTx, "select">,
+  offer: BookableOffer,
+  startAt: number,
+  now: number,
+  forDraft?: string,
+): boolean {
+  return findAvailableStarts(db, offer, { from: startAt, to: startAt + 1, now, forDraft }).includes(
+    startAt,
+  );
+}
+
+/**
+ * Whether another booking of the coach holds time that overlaps this one's (buffers included).
+ * Used when a payment lands: the hours and notice were checked when the slot was held; only
+ * someone else's booking can stand in the way now.
+ */
+export function isTakenByAnother(
+  db: Pick<DbOrTx, "select">,
+  booking: { id: string; coachId: number; startAt: Date; endAt: Date },
+  now: number,
+): boolean {
+  const rules = loadBookingRules(db);
+  const before = rules.bufferBeforeMinutes * MINUTE;
+  const after = rules.bufferAfterMinutes * MINUTE;
+  const start = booking.startAt.getTime();
+  const end = booking.endAt.getTime();
+  return db
+    .select({ id: bookings.id, startAt: bookings.startAt, endAt: bookings.endAt })
+    .from(bookings)
+    .where(
+      and(
+        holdsTime(booking.coachId, now),
+        gt(bookings.startAt, new Date(start - before - after - LONGEST_SESSION)),
+        lt(bookings.startAt, new Date(end + before + after)),
+      ),
+    )
+    .all()
+    .some(
+      (other) =>
+        other.id !== booking.id &&
+        other.startAt.getTime() - before < end + after &&
+        start - before < other.endAt.getTime() + after,
+    );
+}

@@ -1,0 +1,412 @@
+/**
+ * The booking lifecycle: the one place a booking is created or changes status.
+ *
+ * `TRANSITIONS` is the whole state machine: for each business event, the statuses it may start from
+ * and the status it ends in. Every event is one function below, and every function is one write
+ * transaction (a savepoint inside the caller's) that checks the booking's current status against the
+ * table, moves it, writes its `booking_events` row (actor, reason, from, to) and queues the emails
+ * the change causes. A change the table does not allow is refused with a typed result; nothing is
+ * silently skipped. Every other module asks; none writes `bookings` itself (eslint.config.js
+ * enforces it). docs/architecture.md draws the table; a test keeps the drawing true.
+ */
+import { randomBytes } from "node:crypto";
+import { and, eq, isNull, or } from "drizzle-orm";
+import { isStartAvailable, isTakenByAnother } from "~/availability/availability.server";
+import { getPracticeSummary, type BookableOffer } from "~/catalogue/catalogue.server";
+import {
+  clientConfirmation,
+  coachNotification,
+  paymentFailedNotice,
+  slotConflictApology,
+} from "~/email/booking-emails.server";
+import { queueEmail, type OutgoingEmail } from "~/email/outbox.server";
+import { writeTransaction, type DbOrTx, type Tx } from "~db/database.server";
+import { bookingEvents, bookings, type BookingActor, type BookingStatus } from "~db/schema";
+import { newManageToken } from "./manage-token.server";
+import { findBooking, findBookingView, type Booking, type BookingView } from "./queries.server";
+
+/** Statuses of a booking whose money has not arrived (or not settled) yet. */
+const AWAITING_PAYMENT = ["held", "processing", "expired", "payment_failed"] as const;
+
+type Transition = {
+  /** The statuses the event may start from; empty for the events that create a booking. */
+  from: readonly BookingStatus[];
+  /** The status it ends in; null for an event that leaves the status as it is. */
+  to: BookingStatus | null;
+  /** What the event means, for people reading the table and its diagram. */
+  means: string;
+};
+
+export const TRANSITIONS = {
+  hold: {
+    from: [],
+    to: "held",
+    means: "Pay pressed: the slot is held while the client is at Stripe",
+  },
+  confirmFree: {
+    from: [],
+    to: "confirmed",
+    means: "a free session, booked on the review step",
+  },
+  confirmPaid: {
+    from: AWAITING_PAYMENT,
+    to: "confirmed",
+    means: "Stripe says paid, and the slot is still this booking's",
+  },
+  markProcessing: {
+    from: ["held", "expired"],
+    to: "processing",
+    means: "checkout completed with a delayed payment method that has not settled",
+  },
+  failPayment: {
+    from: ["held", "processing"],
+    to: "payment_failed",
+    means: "the delayed payment failed",
+  },
+  expire: {
+    from: ["held"],
+    to: "expired",
+    means:
+      "the hold ends unpaid: session expired, hold lapsed, Stripe failed, or the client changed",
+  },
+  refundForSlotConflict: {
+    from: AWAITING_PAYMENT,
+    to: "refunded",
+    means: "paid after the hold lapsed and someone else took the slot: refunded in full",
+  },
+  recordRefund: {
+    from: ["confirmed", "cancelled", "completed", "processing"],
+    to: "refunded",
+    means: "Stripe reports the charge fully refunded (by us or in Stripe's dashboard)",
+  },
+  flagForAttention: {
+    from: AWAITING_PAYMENT,
+    to: null,
+    means: "Stripe took a different amount or currency: not confirmed, the coach must look",
+  },
+} as const satisfies Record<string, Transition>;
+
+export type LifecycleEvent = keyof typeof TRANSITIONS;
+
+/** Why an event changed nothing. */
+export type Refusal =
+  | { ok: false; refused: "not_found" }
+  /** The table does not allow the event from the booking's current status. */
+  | { ok: false; refused: "not_allowed"; status: BookingStatus }
+  /** Another booking holds the time. */
+  | { ok: false; refused: "slot_taken" }
+  /** The booking already waits for the coach's eye. */
+  | { ok: false; refused: "already_flagged" };
+
+export type Moved = { ok: true; booking: Booking; from: BookingStatus | null };
+/** A confirmation also hands back the client's manage token: it exists nowhere else. */
+export type Confirmed = Moved & { manageToken: string };
+
+/** Who made a change, when, and (when the event's meaning is not enough) why. */
+export type Change = { actor: BookingActor; at: Date; reason?: string };
+
+/** What creating a booking needs: the offer (copied, so later price changes never touch it). */
+export type NewBooking = {
+  offer: BookableOffer;
+  startAt: Date;
+  draftId: string | null;
+  client: { name: string; email: string; timezone: string; notes: string };
+};
+
+// ---- Events that create a booking ----------------------------------------------------------------
+
+/**
+ * Holds the slot for a client on their way to Stripe. Refused when another booking holds the time;
+ * the check and the insert share one write transaction, so two clients can never both win.
+ */
+export function hold(
+  db: DbOrTx,
+  booking: NewBooking,
+  change: Change & { holdExpiresAt: Date },
+): Moved | Refusal {
+  return writeTransaction(db, (tx) => {
+    if (!isSlotFree(tx, booking, change.at)) return { ok: false, refused: "slot_taken" };
+    const inserted = insert(tx, "hold", booking, change, {
+      holdExpiresAt: change.holdExpiresAt,
+      manageTokenHash: null,
+    });
+    return { ok: true, booking: inserted, from: null };
+  });
+}
+
+/** Books a free session outright. Refused when another booking holds the time. */
+export function confirmFree(db: DbOrTx, booking: NewBooking, change: Change): Confirmed | Refusal {
+  if (booking.offer.service.priceMinor !== 0)
+    throw new Error(`confirmFree: ${booking.offer.service.name} is not free`);
+  return writeTransaction(db, (tx) => {
+    if (!isSlotFree(tx, booking, change.at)) return { ok: false, refused: "slot_taken" };
+    const manage = newManageToken();
+    const inserted = insert(tx, "confirmFree", booking, change, {
+      holdExpiresAt: null,
+      manageTokenHash: manage.hash,
+    });
+    return { ok: true, booking: inserted, from: null, manageToken: manage.token };
+  });
+}
+
+// ---- Events on an existing booking ---------------------------------------------------------------
+
+/** What Stripe tells us about the payment, stored on the booking as it moves. */
+type Payment = { paymentIntentId: string | null };
+/** Links in emails need the public address. */
+type WithLinks = { appUrl: string };
+
+/**
+ * Stripe says paid: confirmed, with a new manage token, and the client's and coach's emails queued.
+ * Refused (`slot_taken`) when the hold lapsed and another booking took the time meanwhile.
+ */
+export function confirmPaid(
+  db: DbOrTx,
+  bookingId: string,
+  change: Change & Payment & { checkoutSessionId: string },
+): Confirmed | Refusal {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    if (!booking) return { ok: false, refused: "not_found" };
+    if (!allows("confirmPaid", booking.status))
+      return { ok: false, refused: "not_allowed", status: booking.status };
+    if (isTakenByAnother(tx, booking, change.at.getTime()))
+      return { ok: false, refused: "slot_taken" };
+    const manage = newManageToken();
+    const moved = move(tx, "confirmPaid", booking, change, {
+      paymentIntentId: change.paymentIntentId,
+      checkoutSessionId: change.checkoutSessionId,
+      manageTokenHash: manage.hash,
+    });
+    notify(tx, booking.id, change.at, (view, practice) => [
+      clientConfirmation(view, practice),
+      coachNotification(view),
+    ]);
+    return { ...moved, manageToken: manage.token };
+  });
+}
+
+/** A delayed payment method is on its way: the slot stays taken until it settles. */
+export function markProcessing(db: DbOrTx, bookingId: string, change: Change & Payment) {
+  return transition(db, "markProcessing", bookingId, change, {
+    paymentIntentId: change.paymentIntentId,
+  });
+}
+
+/** The delayed payment failed: the slot is freed and the client told how to try again. */
+export function failPayment(db: DbOrTx, bookingId: string, change: Change & Payment & WithLinks) {
+  return transition(
+    db,
+    "failPayment",
+    bookingId,
+    change,
+    { paymentIntentId: change.paymentIntentId },
+    (view, practice) => [paymentFailedNotice(view, practice, change.appUrl)],
+  );
+}
+
+/** The hold ends without payment; the slot is free again. */
+export function expire(db: DbOrTx, bookingId: string, change: Change) {
+  return transition(db, "expire", bookingId, change, {});
+}
+
+/** Paid after someone else took the slot: the caller has refunded in Stripe; this records it. */
+export function refundForSlotConflict(
+  db: DbOrTx,
+  bookingId: string,
+  change: Change & Payment & WithLinks & { checkoutSessionId: string },
+) {
+  return transition(
+    db,
+    "refundForSlotConflict",
+    bookingId,
+    { ...change, reason: SLOT_CONFLICT },
+    { paymentIntentId: change.paymentIntentId, checkoutSessionId: change.checkoutSessionId },
+    (view, practice) => [slotConflictApology(view, practice, change.appUrl)],
+  );
+}
+
+/** The reason a booking was refunded because its slot went to someone else. */
+export const SLOT_CONFLICT = "slot_conflict";
+
+/** Stripe reports the charge fully refunded. */
+export function recordRefund(db: DbOrTx, bookingId: string, change: Change) {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    // A slot-conflict refund keeps saying why it happened when Stripe's report of it arrives.
+    const reason = booking?.statusReason === SLOT_CONFLICT ? SLOT_CONFLICT : change.reason;
+    return transition(tx, "recordRefund", bookingId, { ...change, reason }, {});
+  });
+}
+
+/**
+ * Stripe took a different amount or currency than the booking's: it is not confirmed, and the coach
+ * is asked to look. The hold is dropped (the slot is not this booking's until someone decides), so
+ * the sweeper leaves it alone. Flagged once: a repeat is refused.
+ */
+export function flagForAttention(
+  db: DbOrTx,
+  bookingId: string,
+  change: Change & Payment & { note: string },
+): Moved | Refusal {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    if (!booking) return { ok: false, refused: "not_found" };
+    if (!allows("flagForAttention", booking.status))
+      return { ok: false, refused: "not_allowed", status: booking.status };
+    if (booking.needsAttention) return { ok: false, refused: "already_flagged" };
+    return move(
+      tx,
+      "flagForAttention",
+      booking,
+      { ...change, reason: change.note },
+      { needsAttention: change.note, paymentIntentId: change.paymentIntentId, holdExpiresAt: null },
+    );
+  });
+}
+
+/**
+ * Stores the Checkout Session Stripe made for a held booking. Not a status change, but a write to
+ * the booking, so it lives here: only a booking without a session (or with this one) takes it.
+ */
+export function attachCheckoutSession(db: DbOrTx, bookingId: string, sessionId: string, at: Date) {
+  db.update(bookings)
+    .set({ checkoutSessionId: sessionId, updatedAt: at })
+    .where(
+      and(
+        eq(bookings.id, bookingId),
+        or(isNull(bookings.checkoutSessionId), eq(bookings.checkoutSessionId, sessionId)),
+      ),
+    )
+    .run();
+}
+
+// ---- The machinery -------------------------------------------------------------------------------
+
+export function allows(event: LifecycleEvent, status: BookingStatus): boolean {
+  return (TRANSITIONS[event].from as readonly BookingStatus[]).includes(status);
+}
+
+type Extra = Partial<
+  Pick<
+    Booking,
+    "paymentIntentId" | "checkoutSessionId" | "manageTokenHash" | "needsAttention" | "holdExpiresAt"
+  >
+>;
+
+type Emails = (view: BookingView, practice: string) => OutgoingEmail[];
+
+/** Looks the booking up, checks the table, moves it and queues its emails, in one transaction. */
+function transition(
+  db: DbOrTx,
+  event: LifecycleEvent,
+  bookingId: string,
+  change: Change,
+  extra: Extra,
+  emails?: Emails,
+): Moved | Refusal {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    if (!booking) return { ok: false, refused: "not_found" };
+    if (!allows(event, booking.status))
+      return { ok: false, refused: "not_allowed", status: booking.status };
+    const moved = move(tx, event, booking, change, extra);
+    if (emails) notify(tx, booking.id, change.at, emails);
+    return moved;
+  });
+}
+
+/**
+ * The one UPDATE of a booking's status. Conditional on the status just read, so a change made by
+ * anyone else in between is never overwritten; leaving `held` always drops the hold's expiry.
+ */
+function move(
+  tx: Tx,
+  event: LifecycleEvent,
+  booking: Booking,
+  change: Change,
+  extra: Extra,
+): Moved {
+  const to = TRANSITIONS[event].to ?? booking.status;
+  const reason = change.reason ?? event;
+  const updated = tx
+    .update(bookings)
+    .set({
+      status: to,
+      updatedAt: change.at,
+      // The reason describes the status: an event that keeps the status keeps its reason too.
+      ...(to === booking.status ? {} : { statusReason: reason }),
+      ...(to === "held" ? {} : { holdExpiresAt: null }),
+      ...extra,
+    })
+    .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
+    .returning()
+    .get();
+  // Inside a write transaction nobody else can have moved it since it was read.
+  if (!updated) throw new Error(`booking ${booking.id} changed under an open write transaction`);
+  audit(tx, booking.id, booking.status, to, change.actor, reason, change.at);
+  return { ok: true, booking: updated, from: booking.status };
+}
+
+function insert(
+  tx: Tx,
+  event: "hold" | "confirmFree",
+  { offer, startAt, draftId, client }: NewBooking,
+  change: Change,
+  extra: Pick<Booking, "holdExpiresAt" | "manageTokenHash">,
+): Booking {
+  const status = TRANSITIONS[event].to;
+  const reason = change.reason ?? event;
+  const inserted = tx
+    .insert(bookings)
+    .values({
+      id: newBookingId(),
+      coachId: offer.coach.id,
+      serviceId: offer.service.id,
+      draftId,
+      startAt,
+      endAt: new Date(startAt.getTime() + offer.service.durationMinutes * 60_000),
+      clientName: client.name,
+      clientEmail: client.email,
+      clientTimezone: client.timezone,
+      clientNotes: client.notes,
+      // Copied, so later price changes never touch a booking.
+      priceMinor: offer.service.priceMinor,
+      currency: offer.service.currency,
+      status,
+      statusReason: reason,
+      createdAt: change.at,
+      updatedAt: change.at,
+      ...extra,
+    })
+    .returning()
+    .get();
+  audit(tx, inserted.id, null, status, change.actor, reason, change.at);
+  return inserted;
+}
+
+function audit(
+  tx: Tx,
+  bookingId: string,
+  fromStatus: BookingStatus | null,
+  toStatus: BookingStatus,
+  actor: BookingActor,
+  reason: string,
+  at: Date,
+) {
+  tx.insert(bookingEvents).values({ bookingId, fromStatus, toStatus, actor, reason, at }).run();
+}
+
+/** The new booking's time is free of every booking that holds time (buffers, hours and notice). */
+function isSlotFree(tx: Tx, booking: NewBooking, at: Date): boolean {
+  return isStartAvailable(tx, booking.offer, booking.startAt.getTime(), at.getTime());
+}
+
+function notify(tx: Tx, bookingId: string, at: Date, emails: Emails) {
+  const view = findBookingView(tx, { id: bookingId })!;
+  for (const email of emails(view, getPracticeSummary(tx).name)) queueEmail(tx, email, at);
+}
+
+function newBookingId(): string {
+  return `bk_${randomBytes(12).toString("base64url")}`;
+}

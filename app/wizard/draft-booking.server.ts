@@ -1,0 +1,102 @@
+/**
+ * From a finished draft to a booking: what a booking needs from the draft, and booking a free
+ * session outright. The slot check and the insert are the booking lifecycle's (one write
+ * transaction); what happens to the draft commits in the same transaction.
+ */
+import * as lifecycle from "~/booking/lifecycle.server";
+import { findBookableOffer, type BookableOffer } from "~/catalogue/catalogue.server";
+import { writeTransaction, type Db, type DbOrTx } from "~db/database.server";
+import { completeDraft, findOpenDraft, forgetDraftTime, type Draft } from "./drafts.server";
+
+/** The slot went to someone else between choosing it and confirming. */
+export class SlotTakenError extends Error {
+  constructor() {
+    super("That time was just taken.");
+  }
+}
+
+/** The draft is missing something the booking needs (a forged or stale post). */
+export class IncompleteDraftError extends Error {}
+
+export type CompleteDraft = Draft & {
+  startAt: Date;
+  clientName: string;
+  clientEmail: string;
+  clientTimezone: string;
+};
+
+/** The open draft with everything a booking needs, and what it books; IncompleteDraftError if not. */
+export function requireCompleteDraft(
+  tx: Pick<DbOrTx, "select">,
+  draftId: string,
+  now: Date,
+): { draft: CompleteDraft; offer: BookableOffer } {
+  const draft = findOpenDraft(tx, draftId, now);
+  const offer =
+    draft?.serviceId && draft.coachId
+      ? findBookableOffer(tx, draft.coachId, draft.serviceId)
+      : null;
+  if (
+    !draft ||
+    !offer ||
+    !draft.startAt ||
+    !draft.clientName ||
+    !draft.clientEmail ||
+    !draft.clientTimezone
+  ) {
+    throw new IncompleteDraftError("The booking is missing some details.");
+  }
+  return { draft: draft as CompleteDraft, offer };
+}
+
+/** The booking a complete draft describes. */
+export function newBookingFrom({
+  draft,
+  offer,
+}: {
+  draft: CompleteDraft;
+  offer: BookableOffer;
+}): lifecycle.NewBooking {
+  return {
+    offer,
+    startAt: draft.startAt,
+    draftId: draft.id,
+    client: {
+      name: draft.clientName,
+      email: draft.clientEmail,
+      timezone: draft.clientTimezone,
+      notes: draft.clientNotes ?? "",
+    },
+  };
+}
+
+/**
+ * Confirms the draft's free session and returns the booking with the client's manage token. Throws
+ * SlotTakenError when the time is no longer free (the draft then loses its time, keeping everything
+ * else) and IncompleteDraftError when the draft is not a complete free booking.
+ */
+export function confirmFreeBooking(
+  db: Db,
+  draftId: string,
+  now: Date,
+): { bookingId: string; manageToken: string } {
+  const confirmed = writeTransaction(db, (tx) => {
+    const complete = requireCompleteDraft(tx, draftId, now);
+    if (complete.offer.service.priceMinor !== 0)
+      throw new IncompleteDraftError("This session needs payment.");
+    const result = lifecycle.confirmFree(tx, newBookingFrom(complete), {
+      actor: "client",
+      at: now,
+      reason: "free session",
+    });
+    // Returning (not throwing) commits the draft losing its time.
+    if (!result.ok) {
+      forgetDraftTime(tx, draftId, now);
+      return null;
+    }
+    completeDraft(tx, draftId, now);
+    return result;
+  });
+  if (!confirmed) throw new SlotTakenError();
+  return { bookingId: confirmed.booking.id, manageToken: confirmed.manageToken };
+}
