@@ -22,6 +22,7 @@ export default defineConfig({
             "db/**/*.test.ts",
             "server/**/*.test.ts",
             "stripe-emulator/**/*.test.ts",
+            "tests/*.test.ts",
           ],
         },
       },

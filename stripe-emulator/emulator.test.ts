@@ -52,7 +52,7 @@ const MINIMAL_SESSION: Stripe.Checkout.SessionCreateParams = {
   success_url: "http://localhost:3000/book/return?session_id={CHECKOUT_SESSION_ID}",
 };
 
-/** A session as Kairos creates it (DESIGN.md section 4 step 2). */
+/** A session as Kairos creates it (docs/architecture.md, "Pay, Stripe, fulfil"). */
 function kairosSession(overrides: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
   return stripe.checkout.sessions.create({
     ...MINIMAL_SESSION,

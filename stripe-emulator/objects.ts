@@ -1,7 +1,8 @@
 /**
- * The Stripe objects the emulator hands out, shaped on Stripe's own example objects
- * (shared/stripe-fixtures/objects.json): every field Kairos reads, with the same names, types
- * and nesting, plus the common envelope fields (`object`, `livemode`, `created`, `metadata`).
+ * The Stripe objects the emulator hands out, shaped on Stripe's own example objects (a copy of
+ * Stripe's OpenAPI fixtures is in fixtures/stripe-objects.json): every field Kairos reads, with
+ * the same names, types and nesting, plus the common envelope fields (`object`, `livemode`,
+ * `created`, `metadata`).
  */
 export type Metadata = Record<string, string>;
 
