@@ -75,7 +75,17 @@ export const TRANSITIONS = {
     means: "paid after the hold lapsed and someone else took the slot: refunded in full",
   },
   recordRefund: {
-    from: ["confirmed", "cancelled", "completed", "processing"],
+    // From any status: once Stripe says the money is back, the booking is refunded, whatever it
+    // was (a flagged mismatch waiting in `held` is refunded by the coach in Stripe's dashboard).
+    from: [
+      "held",
+      "processing",
+      "confirmed",
+      "completed",
+      "payment_failed",
+      "expired",
+      "cancelled",
+    ],
     to: "refunded",
     means: "Stripe reports the charge fully refunded (by us or in Stripe's dashboard)",
   },

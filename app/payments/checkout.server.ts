@@ -53,8 +53,17 @@ function holdMatchesDraft(booking: Booking, draft: Draft, offer: BookableOffer) 
   );
 }
 
-function holdSlot(db: Db, draftId: string, now: Date): Hold & { released: Booking | null } {
-  const hold = writeTransaction(db, (tx) => {
+/**
+ * Holds the draft's slot, reusing a live hold that still matches it. A hold for an earlier choice
+ * is released and handed back (`released`), whether or not the new time could be held, so that its
+ * Checkout Session can be ended too: its page must not stay payable for a time the client left.
+ */
+function holdSlot(
+  db: Db,
+  draftId: string,
+  now: Date,
+): { hold: Hold | null; released: Booking | null } {
+  return writeTransaction(db, (tx) => {
     const complete = requireCompleteDraft(tx, draftId, now);
     const { draft, offer } = complete;
     if (offer.service.priceMinor === 0)
@@ -62,7 +71,7 @@ function holdSlot(db: Db, draftId: string, now: Date): Hold & { released: Bookin
 
     const existing = findLiveHold(tx, draft.id, now);
     if (existing && holdMatchesDraft(existing, draft, offer))
-      return { booking: existing, offer, draft, released: null };
+      return { hold: { booking: existing, offer, draft }, released: null };
     if (existing) {
       lifecycle.expire(tx, existing.id, {
         actor: "client",
@@ -79,13 +88,11 @@ function holdSlot(db: Db, draftId: string, now: Date): Hold & { released: Bookin
     // Returning (not throwing) commits the draft losing its time.
     if (!held.ok) {
       forgetDraftTime(tx, draft.id, now);
-      return null;
+      return { hold: null, released: existing };
     }
     markDraftInCheckout(tx, draft.id, now);
-    return { booking: held.booking, offer, draft, released: existing };
+    return { hold: { booking: held.booking, offer, draft }, released: existing };
   });
-  if (!hold) throw new SlotTakenError();
-  return hold;
 }
 
 /** Every parameter comes from the booking, so a repeat with the same idempotency key is identical. */
@@ -122,9 +129,9 @@ export async function startCheckout(
   draftId: string,
   { appUrl, now = new Date() }: { appUrl: string; now?: Date },
 ): Promise<CheckoutStart> {
-  const hold = holdSlot(db, draftId, now);
-  if (hold.released?.checkoutSessionId)
-    await expireQuietly(stripe, hold.released.checkoutSessionId);
+  const { hold, released } = holdSlot(db, draftId, now);
+  if (released?.checkoutSessionId) await expireQuietly(stripe, released.checkoutSessionId);
+  if (!hold) throw new SlotTakenError();
 
   // A hold that already has its session (Pay pressed again after going back): carry on with it.
   if (hold.booking.checkoutSessionId) {

@@ -237,29 +237,34 @@ function reopen(tx: Tx, booking: Booking, now: Date, options: { keepTime: boolea
   if (booking.draftId) reopenDraft(tx, booking.draftId, now, options);
 }
 
+export type RefundOutcome = "refunded" | "already_refunded" | "partial_refund" | "unknown_charge";
+
 /** `charge.refunded`: a full refund (from anywhere) makes the booking `refunded`. */
 export async function recordStripeRefund(
   db: Db,
   stripe: Stripe,
   chargeId: string,
   options: Pick<FulfilOptions, "onCommit" | "now">,
-): Promise<"refunded" | "partial_refund" | "unknown_charge"> {
+): Promise<RefundOutcome> {
   const now = options.now ?? (() => new Date());
   const charge = await stripe.charges.retrieve(chargeId);
   const paymentIntentId =
     typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
   const booking = paymentIntentId ? findBookingByPaymentIntent(db, paymentIntentId) : null;
-  const outcome = !booking ? "unknown_charge" : charge.refunded ? "refunded" : "partial_refund";
-  // Partial refunds leave the booking as it is: the coach gave some money back, the session stands.
-  writeTransaction(db, (tx) => {
-    if (booking && charge.refunded) {
-      lifecycle.recordRefund(tx, booking.id, {
+  return writeTransaction(db, (tx) => {
+    let outcome: RefundOutcome;
+    if (!booking) outcome = "unknown_charge";
+    // Partial refunds leave the booking as it is: some money went back, the session stands.
+    else if (!charge.refunded) outcome = "partial_refund";
+    else {
+      const moved = lifecycle.recordRefund(tx, booking.id, {
         actor: "stripe",
         at: now(),
         reason: "refunded in Stripe",
       });
+      outcome = moved.ok ? "refunded" : "already_refunded";
     }
     options.onCommit?.(tx, outcome);
+    return outcome;
   });
-  return outcome;
 }

@@ -84,9 +84,12 @@ export function saveDraft(db: Db, id: string | null, fields: DraftFields, now: D
     .get();
 }
 
-/** The draft's slot went to someone else: it loses its time (nothing else) and is edited again. */
+/**
+ * The draft's slot went to someone else: it loses its time (nothing else it was given) and is
+ * edited again, with no checkout of its own any more.
+ */
 export function forgetDraftTime(tx: DbOrTx, id: string, now: Date) {
-  update(tx, id, { startAt: null, status: "editing", updatedAt: now });
+  update(tx, id, { startAt: null, status: "editing", checkoutSessionId: null, updatedAt: now });
 }
 
 /** Pay was pressed: the draft's booking is held while the client is at Stripe. */
