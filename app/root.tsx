@@ -13,6 +13,7 @@ import {
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { getPracticeSummary } from "~/catalogue/catalogue.server";
+import { useNonce } from "~/components/nonce";
 import { getEnv } from "~/lib/env.server";
 import styles from "~/styles/app.css";
 import { getDb } from "~db/database.server";
@@ -34,6 +35,7 @@ export function loader() {
 export function Layout({ children }: { children: ReactNode }) {
   // Also wraps the error boundary, when the root loader may not have run: hence the fallbacks.
   const data = useRouteLoaderData<typeof loader>("root");
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -64,8 +66,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="site-footer">
           <p>Bookings by Kairos</p>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

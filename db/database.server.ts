@@ -83,7 +83,12 @@ export function getDb(): Db {
   return connection;
 }
 
-export function closeDb(): void {
+/**
+ * Closes this process's connection. With `checkpoint`, the write-ahead log is first folded into
+ * the database file and emptied, so the file alone holds everything (a clean stop).
+ */
+export function closeDb({ checkpoint = false } = {}): void {
+  if (checkpoint) connection?.$client.pragma("wal_checkpoint(TRUNCATE)");
   connection?.$client.close();
   connection = undefined;
 }

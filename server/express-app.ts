@@ -1,30 +1,53 @@
 /**
- * The HTTP layer around Remix: static files, security headers, request logging.
+ * The HTTP layer around Remix, in the order a request meets it: request id and log line, security
+ * headers, the start-up gate, static files, `/healthz`, Stripe's webhook, the demo's checkout page,
+ * then the protections every page and form gets (methods, same-origin POSTs, form bodies, rate
+ * limits), then Remix. Whatever still goes wrong is answered with a page, never a stack trace.
  */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import express, { type RequestHandler } from "express";
+import express, { type ErrorRequestHandler, type RequestHandler } from "express";
+import { log, redactPath } from "~/lib/log.server";
+import { healthRoute } from "./health";
+import {
+  allowedMethods,
+  formBodies,
+  rateLimits,
+  sameOriginPosts,
+  securityHeaders,
+  type ProtectionOptions,
+} from "./protections";
+import { sendRefusal } from "./refusal-page";
+import { stripeWebhookRoute } from "./stripe-webhook";
 
 // build/index.js sits one level below the project root, beside public/.
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
-/** The app, and the switch that lets requests through once start-up has finished. */
-export function createExpressApp(build: ServerBuild) {
-  let ready = false;
+/** Where demo mode shows the emulator's hosted checkout page, on Kairos's own origin. */
+export const DEMO_CHECKOUT_PATH = "/_demo-stripe";
+
+type DemoCheckout = (req: IncomingMessage, res: ServerResponse) => void;
+
+export type AppOptions = ProtectionOptions & { trustProxy: boolean | number | string[] };
+
+/** The app, and the switches start-up and shutdown use. */
+export function createExpressApp(build: ServerBuild, options: AppOptions) {
+  const state = { ready: false, stopping: false, demoCheckout: null as DemoCheckout | null };
   const app = express();
   app.disable("x-powered-by");
-  app.use(securityHeaders);
-  app.use(logRequests);
-  app.use(limitRequestBodies);
-  app.use((_req, res, next) => {
-    if (ready) return next();
-    res
-      .status(503)
-      .set("Retry-After", "1")
-      .type("text/plain")
-      .send("Kairos is starting; try again in a moment.");
+  app.set("trust proxy", options.trustProxy);
+
+  app.use(requestLog);
+  app.use(securityHeaders(options));
+  app.use((req, res, next) => {
+    // Requests that arrive during shutdown are still served, on connections that then close.
+    if (state.stopping) res.setHeader("Connection", "close");
+    if (state.ready || req.path === "/healthz") return next();
+    res.status(503).set("Retry-After", "1").type("text/plain").send("Kairos is starting.");
   });
   // Fingerprinted by the compiler, so they can be cached for good.
   app.use(
@@ -32,53 +55,77 @@ export function createExpressApp(build: ServerBuild) {
     express.static(join(projectRoot, "public/build"), { immutable: true, maxAge: "1y" }),
   );
   app.use(express.static(join(projectRoot, "public"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: build.mode }));
+  app.use(healthRoute(() => (state.stopping ? "stopping" : state.ready ? "ok" : "starting")));
+  app.use(stripeWebhookRoute());
+
+  app.use(allowedMethods, sameOriginPosts(options), formBodies, ...rateLimits());
+  app.use(DEMO_CHECKOUT_PATH, (req, res, next) => {
+    if (!state.demoCheckout) return next();
+    // The emulator's page styles itself inline and has no scripts.
+    res.setHeader(
+      "Content-Security-Policy",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    state.demoCheckout(req, res);
+  });
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: build.mode,
+      getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
+    }),
+  );
+  app.use(lastResort);
+
   return {
     handler: app,
     markReady: () => {
-      ready = true;
+      state.ready = true;
+    },
+    markStopping: () => {
+      state.stopping = true;
+    },
+    showDemoCheckout: (page: DemoCheckout) => {
+      state.demoCheckout = page;
     },
   };
 }
 
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
-  res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
-  next();
-};
-
-/** Forms are small: anything bigger is refused before Remix reads it. Stripe's events get more room. */
-export const MAX_BODY_BYTES = 64 * 1024;
-const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
-
-const limitRequestBodies: RequestHandler = (req, res, next) => {
-  if (req.method === "GET" || req.method === "HEAD") return next();
-  const length = req.headers["content-length"];
-  if (length === undefined) {
-    if (req.headers["transfer-encoding"]) {
-      return res.status(411).type("text/plain").send("Please send a Content-Length.");
-    }
-    return next();
-  }
-  const limit = req.path.startsWith("/webhooks/") ? MAX_WEBHOOK_BODY_BYTES : MAX_BODY_BYTES;
-  if (Number(length) > limit) {
-    res.setHeader("Connection", "close");
-    return res
-      .status(413)
-      .type("text/plain")
-      .send("That was too much to send in one form (64 KB at most).");
-  }
-  next();
-};
-
-const logRequests: RequestHandler = (req, res, next) => {
+/** One structured line per request, with an id the response carries too. Never a query string. */
+const requestLog: RequestHandler = (req, res, next) => {
   const started = process.hrtime.bigint();
+  const given = req.get("x-request-id");
+  const id = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+  res.setHeader("X-Request-Id", id);
   res.on("finish", () => {
     if (req.path.startsWith("/build/") || req.path === "/healthz") return;
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    console.log(`${req.method} ${req.originalUrl} ${res.statusCode} ${ms.toFixed(1)}ms`);
+    log.info(
+      {
+        requestId: id,
+        method: req.method,
+        route: redactPath(req.originalUrl),
+        status: res.statusCode,
+        durationMs: Number((Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)),
+      },
+      "request",
+    );
   });
   next();
+};
+
+/** Errors Express itself meets (a malformed path, an unreadable body): a page with the right code. */
+const lastResort: ErrorRequestHandler = (error, req, res, _next) => {
+  const status = (error as { status?: number; statusCode?: number }).status ?? 500;
+  if (status >= 500)
+    log.error({ err: error, route: redactPath(req.originalUrl) }, "request failed");
+  if (res.headersSent) return res.end();
+  sendRefusal(req, res, {
+    status: status >= 400 && status < 600 ? status : 500,
+    title: status < 500 ? "We couldn’t read that request" : "Something went wrong",
+    message:
+      status < 500
+        ? "Please go back and try again."
+        : "Something went wrong on our side. Please try again in a minute.",
+  });
 };

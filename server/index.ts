@@ -1,40 +1,62 @@
 /**
- * The Kairos process: validate the environment, open and migrate the database, seed the demo
- * practice on first start, then serve the Remix app. Bundled with the app into build/index.js by
- * the Remix compiler (remix.config.js `server`), so `node build/index.js` is all production runs.
+ * The Kairos process. With no arguments it serves: validate the environment, open and migrate the
+ * database, listen, connect to Stripe (or start the demo's emulator), seed the demo practice on
+ * first start, start the background jobs, then let requests through; on SIGTERM or SIGINT it stops
+ * the same way in reverse without dropping a request. With a command (`migrate`, `seed`,
+ * `backup <file>`, `restore <file>`) it does that and exits.
+ *
+ * Bundled with the app into build/index.js by the Remix compiler (remix.config.js `server`), so
+ * `node build/index.js` is all production runs.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as build from "@remix-run/dev/server-build";
 import { broadcastDevReady } from "@remix-run/node";
-import { ConfigError, getEnv, type Env } from "~/lib/env.server";
-import { getSessionSecret } from "~/lib/session-secret.server";
 import { startJobs, type Scheduler } from "~/jobs/scheduler.server";
 import { sweepDraftsJob } from "~/jobs/sweep-drafts.server";
 import { sweepHoldsJob } from "~/jobs/sweep-holds.server";
+import { ConfigError, getEnv, type Env } from "~/lib/env.server";
+import { log } from "~/lib/log.server";
+import { getSessionSecret } from "~/lib/session-secret.server";
 import { configureStripe, getStripe } from "~/lib/stripe.server";
-import { startStripeEmulator } from "../stripe-emulator/index";
+import { claimDatabase } from "~db/backup.server";
 import { closeDb, getDb, migrateDatabase, type Db } from "~db/database.server";
 import { describeSeedLogin, seedDemoPractice } from "~db/seed.server";
-import { createExpressApp } from "./express-app";
+import { startStripeEmulator } from "../stripe-emulator/index";
+import { runCommand } from "./commands";
+import { createExpressApp, DEMO_CHECKOUT_PATH } from "./express-app";
 
-async function main() {
+type App = ReturnType<typeof createExpressApp>;
+
+async function serve() {
   const env = getEnv();
   const db = getDb();
   migrateDatabase(db);
   getSessionSecret(env);
 
-  const app = createExpressApp(build);
+  const app = createExpressApp(build, {
+    appOrigin: new URL(env.APP_URL).origin,
+    checkoutOrigins: checkoutOrigins(env),
+    trustProxy: env.trustProxy,
+  });
   const server = await listen(app.handler, env);
-  const stripe = await connectStripe(env, server);
+  const claim = claimDatabase(env.DATABASE_PATH);
+  const stripe = await connectStripe(env, server, app);
   // Seed only once the port is ours: a start that fails must not swallow the one-time password.
   const seed = await seedDemoPractice(db);
+  // Printed for the person at the console, not logged: a password has no place in a log.
   if (seed.seeded) console.log(describeSeedLogin(seed.login));
   const jobs = startHousekeeping(db, env);
   app.markReady();
-  console.log(`Kairos is listening on ${env.APP_URL} (${describeMode(env)})`);
+  log.info(`Kairos is listening on ${env.APP_URL} (${describeMode(env)})`);
   if (build.mode === "development") await broadcastDevReady(build);
-  stopGracefullyOnSignals(server, jobs, stripe.stop);
+  stopGracefullyOnSignals({ server, app, jobs, stopStripe: stripe.stop, release: claim.release });
+}
+
+/** Where Pay sends a browser: Stripe Checkout, or the emulator (on our own origin in demo mode). */
+function checkoutOrigins(env: Env): string[] {
+  if (!env.stripe) return [];
+  return [env.stripe.apiBase ? new URL(env.stripe.apiBase).origin : "https://checkout.stripe.com"];
 }
 
 /** The in-process jobs (app/jobs/): lapsed holds settled against Stripe, stale drafts removed. */
@@ -49,8 +71,16 @@ function startHousekeeping(db: Db, env: Env): Scheduler {
 /** The key the demo uses with its own emulator: a test key, so every page says "no real money". */
 const DEMO_SECRET_KEY = "sk_test_kairos_demo";
 
-/** Real Stripe (or STRIPE_API_BASE) with keys; without them, a Stripe emulator in this process. */
-async function connectStripe(env: Env, server: Server): Promise<{ stop?: () => Promise<void> }> {
+/**
+ * Real Stripe (or STRIPE_API_BASE) with keys; without them, a Stripe emulator in this process. Its
+ * API listens on loopback for the SDK; its checkout page is shown on Kairos's own origin, so the
+ * demo takes payments on whatever address a browser reaches it by (inside Docker, on a VPS).
+ */
+async function connectStripe(
+  env: Env,
+  server: Server,
+  app: App,
+): Promise<{ stop?: () => Promise<void> }> {
   if (env.stripe) {
     configureStripe(env.stripe);
     return {};
@@ -61,9 +91,10 @@ async function connectStripe(env: Env, server: Server): Promise<{ stop?: () => P
   const emulator = await startStripeEmulator({
     port: env.STRIPE_EMULATOR_PORT ?? 0,
     webhookUrl: `http://${host.includes(":") ? `[${host}]` : host}:${port}/webhooks/stripe`,
+    publicUrl: DEMO_CHECKOUT_PATH,
     // Fixed when given, so tools outside the process can sign test events too.
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,
-    log: (line) => console.log(`[stripe emulator] ${line}`),
+    log: (line) => log.info({ component: "stripe-emulator" }, line),
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") {
       throw new ConfigError(`STRIPE_EMULATOR_PORT ${env.STRIPE_EMULATOR_PORT} is already in use`);
@@ -75,8 +106,9 @@ async function connectStripe(env: Env, server: Server): Promise<{ stop?: () => P
     webhookSecret: emulator.webhookSecret,
     apiBase: emulator.url,
   });
-  console.log(
-    `Stripe emulator for test payments on ${emulator.url} (webhook signing secret ${emulator.webhookSecret})`,
+  app.showDemoCheckout(emulator.hostedPage);
+  log.info(
+    `Stripe emulator for test payments: API on ${emulator.url}, checkout pages under ${DEMO_CHECKOUT_PATH} (webhook signing secret ${emulator.webhookSecret})`,
   );
   return { stop: emulator.stop };
 }
@@ -86,9 +118,9 @@ function describeMode(env: Env) {
   return env.testPayments ? "Stripe test mode: no real money" : "live payments through Stripe";
 }
 
-function listen(app: ReturnType<typeof createExpressApp>["handler"], env: Env): Promise<Server> {
+function listen(handler: App["handler"], env: Env): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = env.HOST ? app.listen(env.PORT, env.HOST) : app.listen(env.PORT);
+    const server = env.HOST ? handler.listen(env.PORT, env.HOST) : handler.listen(env.PORT);
     server.once("listening", () => resolve(server));
     server.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE")
@@ -100,32 +132,51 @@ function listen(app: ReturnType<typeof createExpressApp>["handler"], env: Env): 
   });
 }
 
-function stopGracefullyOnSignals(
-  server: Server,
-  jobs: Scheduler,
-  stopStripe?: () => Promise<void>,
-) {
-  const stop = () => {
-    void jobs.stop();
-    void stopStripe?.();
-    server.close(() => {
-      closeDb();
-      process.exit(0);
-    });
-    // Keep-alive connections can hold close() open; don't let them delay a deploy.
-    setTimeout(() => process.exit(0), 5000).unref();
-    server.closeIdleConnections();
+/** How long requests in flight get to finish before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * SIGTERM (a deploy, `docker stop`) or SIGINT (Ctrl-C): stop accepting connections, let every
+ * request in flight finish (connections close as they fall idle), stop the jobs after their
+ * current run, stop the demo's emulator, then checkpoint the write-ahead log into the database file
+ * and close it, so the file on disk is whole on its own.
+ */
+function stopGracefullyOnSignals(running: {
+  server: Server;
+  app: App;
+  jobs: Scheduler;
+  stopStripe?: () => Promise<void>;
+  release: () => void;
+}) {
+  const stop = async (signal: string) => {
+    log.info({ signal }, "Stopping: finishing the requests in flight");
+    running.app.markStopping();
+    const closed = new Promise((resolve) => running.server.close(resolve));
+    const closeIdle = setInterval(() => running.server.closeIdleConnections(), 50);
+    running.server.closeIdleConnections();
+    const cutOff = setTimeout(() => running.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    await closed;
+    clearInterval(closeIdle);
+    clearTimeout(cutOff);
+    await running.jobs.stop();
+    await running.stopStripe?.();
+    closeDb({ checkpoint: true });
+    running.release();
+    log.info("Stopped");
+    process.exit(0);
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
 }
 
-main().catch((error: unknown) => {
+const [command, ...args] = process.argv.slice(2);
+const failure = command ? `kairos ${command}` : "Kairos could not start";
+(command ? runCommand(command, args) : serve()).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     // The operator's to fix: one line that names the problem, no stack trace.
-    console.error(`Kairos could not start: ${error.message}`);
+    console.error(`${failure}: ${error.message}`);
   } else {
-    console.error("Kairos could not start:", error);
+    console.error(`${failure}:`, error);
   }
   process.exit(1);
 });

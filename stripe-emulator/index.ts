@@ -52,6 +52,10 @@ export type StripeEmulator = {
   url: string;
   /** The next `count` API requests fail with `status` (an outage, or a refusal). */
   failNextApiRequests: (count: number, status?: number) => void;
+  /** Every API request waits `ms` before it is answered (0 for none). */
+  slowApiRequests: (ms: number) => void;
+  /** Serves the hosted checkout pages (paths `/c/pay/<id>`) from another server's request. */
+  hostedPage: (req: IncomingMessage, res: ServerResponse) => void;
   port: number;
   webhookSecret: string;
   ledger: Ledger;
@@ -87,22 +91,44 @@ export async function startStripeEmulator(
     apiFailures.status = status;
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (error instanceof StripeApiError) return sendJson(res, error.status, error.toJSON());
-      options.log?.(`emulator error: ${error instanceof Error ? error.stack : String(error)}`);
-      sendJson(res, 500, {
-        error: { type: "api_error", message: "The emulator failed; see its log." },
-      });
+  /** Every API request waits this long first: a slow Stripe, for tests of what waits on it. */
+  let apiLatencyMs = 0;
+  const slowApiRequests = (ms: number) => {
+    apiLatencyMs = ms;
+  };
+
+  const answerFailure = (res: ServerResponse) => (error: unknown) => {
+    if (error instanceof StripeApiError) return sendJson(res, error.status, error.toJSON());
+    options.log?.(`emulator error: ${error instanceof Error ? error.stack : String(error)}`);
+    sendJson(res, 500, {
+      error: { type: "api_error", message: "The emulator failed; see its log." },
     });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(answerFailure(res));
   });
+
+  /** The hosted checkout pages alone (`/c/pay/<id>`), for a server that shows them on its origin. */
+  function hostedPage(req: IncomingMessage, res: ServerResponse) {
+    const path = new URL(req.url ?? "/", "http://emulator").pathname.replace(/\/+$/, "");
+    const method = req.method ?? "GET";
+    if (!path.startsWith("/c/pay/")) return sendHtml(res, 404, renderNotFoundPage());
+    (async () => {
+      const body = method === "POST" ? await readBody(req) : "";
+      handleCheckoutPage(res, method, path.slice("/c/pay/".length), body);
+    })().catch(answerFailure(res));
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://emulator");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
     const body = method === "POST" ? await readBody(req) : "";
-    if (path.startsWith("/v1/")) return handleApi(req, res, method, path, url, body);
+    if (path.startsWith("/v1/")) {
+      if (apiLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, apiLatencyMs));
+      return handleApi(req, res, method, path, url, body);
+    }
     if (path.startsWith("/c/pay/"))
       return handleCheckoutPage(res, method, path.slice("/c/pay/".length), body);
     if (path.startsWith("/_emulator/"))
@@ -319,6 +345,10 @@ export async function startStripeEmulator(
       if (input.amount !== undefined) params.amount = String(input.amount);
       return sendJson(res, 200, ledger.createRefund(params));
     }
+    if (path === "/api/latency") {
+      slowApiRequests(Number(input.ms ?? 0));
+      return sendJson(res, 200, { latencyMs: apiLatencyMs });
+    }
     if (path === "/api/fail-next") {
       failNextApiRequests(Number(input.count ?? 1), Number(input.status ?? 500));
       return sendJson(res, 200, { failing: apiFailures });
@@ -351,6 +381,8 @@ export async function startStripeEmulator(
   return {
     url: baseUrl,
     failNextApiRequests,
+    slowApiRequests,
+    hostedPage,
     port,
     webhookSecret,
     ledger,

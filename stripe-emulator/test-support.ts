@@ -121,6 +121,7 @@ export class EmulatorControl {
     this.call("POST", "/refunds", { payment_intent: paymentIntent, amount });
   failNextApiRequests = (count: number, status = 500) =>
     this.call("POST", "/api/fail-next", { count, status });
+  slowApiRequests = (ms: number) => this.call("POST", "/api/latency", { ms });
   configure = (config: { async_payment_delay_ms?: number; webhook_retry_delays_ms?: number[] }) =>
     this.call("POST", "/config", config);
   reset = () => this.call("POST", "/reset");

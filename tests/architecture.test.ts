@@ -27,6 +27,7 @@ const LAYERS = [
   "components",
   "routes",
   "root.tsx",
+  "entry.server.tsx",
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -6,6 +6,7 @@
  * a run in flight, after which no run starts and the scheduler is no longer reported.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { log as logger } from "~/lib/log.server";
 import { jobStatuses, startJobs, type Job, type Scheduler } from "./scheduler.server";
 
 const EVERY = 1_000;
@@ -16,7 +17,7 @@ let consoleError: ReturnType<typeof vi.spyOn>;
 
 beforeEach(() => {
   vi.useFakeTimers({ now: START });
-  consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+  consoleError = vi.spyOn(logger, "error").mockImplementation(() => {});
 });
 
 afterEach(async () => {
@@ -110,8 +111,10 @@ describe("startJobs", () => {
       lastError: "database is locked",
     });
     expect(consoleError).toHaveBeenCalledTimes(1);
-    expect(String(consoleError.mock.calls[0]![0])).toContain("flaky");
-    expect(consoleError.mock.calls[0]![1]).toEqual(new Error("database is locked"));
+    expect(consoleError.mock.calls[0]![0]).toEqual({
+      err: new Error("database is locked"),
+      job: "flaky",
+    });
     expect(log).not.toHaveBeenCalled();
 
     // The failure does not stop the timer: the next run tries again, and succeeds.

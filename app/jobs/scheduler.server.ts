@@ -4,6 +4,8 @@
  * tries again, and the last run of each is kept for `/healthz`. `stop` waits for runs in flight, so
  * a shutdown never cuts one off halfway.
  */
+import { log } from "~/lib/log.server";
+
 export type Job = {
   name: string;
   everyMs: number;
@@ -29,7 +31,10 @@ export function jobStatuses(): JobStatus[] {
   return current?.status() ?? [];
 }
 
-export function startJobs(jobs: Job[], log: (line: string) => void = console.log): Scheduler {
+export function startJobs(
+  jobs: Job[],
+  report: (line: string) => void = (line) => log.info(line),
+): Scheduler {
   const states = jobs.map((job) => ({
     job,
     timer: undefined as NodeJS.Timeout | undefined,
@@ -51,11 +56,11 @@ export function startJobs(jobs: Job[], log: (line: string) => void = console.log
     state.running = (async () => {
       try {
         const said = await state.job.run();
-        if (said) log(said);
+        if (said) report(said);
         state.status.lastError = null;
       } catch (error) {
         state.status.lastError = error instanceof Error ? error.message : String(error);
-        console.error(`Job ${state.job.name} failed; the next run will try again:`, error);
+        log.error({ err: error, job: state.job.name }, "Job failed; the next run will try again");
       } finally {
         state.status.runs++;
         state.status.lastFinishedAt = new Date();

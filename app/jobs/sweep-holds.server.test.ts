@@ -9,6 +9,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import * as lifecycle from "~/booking/lifecycle.server";
+import { log } from "~/lib/log.server";
 import { startCheckout } from "~/payments/checkout.server";
 import { DRAFT_LIFETIME_MS, saveDraft } from "~/wizard/drafts.server";
 import {
@@ -75,7 +76,7 @@ const allEvents = () => rows(world.db, "select * from booking_events order by id
 
 /** Silences (and lets a test read) what the sweeper logs about a hold it could not settle. */
 function quietConsoleError() {
-  return vi.spyOn(console, "error").mockImplementation(() => {});
+  return vi.spyOn(log, "error").mockImplementation(() => {});
 }
 
 describe("sweepLapsedHolds", () => {
@@ -263,7 +264,7 @@ describe("sweepLapsedHolds", () => {
     expect(statusOf(bare)).toBe("expired");
     // The failure was logged, naming the hold.
     expect(consoleError).toHaveBeenCalledTimes(1);
-    expect(String(consoleError.mock.calls[0]![0])).toContain(unreachable.bookingId);
+    expect(consoleError.mock.calls[0]![0]).toMatchObject({ bookingId: unreachable.bookingId });
     consoleError.mockRestore();
 
     expect(await sweep()).toBe(1);

@@ -9,6 +9,7 @@ import { findLapsedHolds } from "~/booking/queries.server";
 import { fulfil } from "~/payments/fulfil.server";
 import type { Db } from "~db/database.server";
 import type { Job } from "./scheduler.server";
+import { log } from "~/lib/log.server";
 
 export async function sweepLapsedHolds(
   db: Db,
@@ -37,7 +38,10 @@ export async function sweepLapsedHolds(
       }
       await fulfil(db, stripe, session.id, { actor: "system", appUrl });
     } catch (error) {
-      console.error(`Sweeping hold ${booking.id} failed; the next run will try again:`, error);
+      log.error(
+        { err: error, bookingId: booking.id },
+        "Sweeping a hold failed; the next run will try again",
+      );
     }
   }
   return lapsed.length;

@@ -44,6 +44,24 @@ export const envSchema = z
       .transform(Number)
       .refine((n) => n >= 1 && n <= 3600, "must be between 1 and 3600 seconds")
       .default(60),
+    /**
+     * Which proxies in front of Kairos to believe about the client's address and the public host
+     * (X-Forwarded-For, -Host, -Proto): Express's `trust proxy` ("loopback", a hop count, addresses
+     * or subnets). Unset: none, and those headers are ignored.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(
+        /^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/,
+        'must be "loopback", a number of hops, or addresses and subnets separated by commas',
+      )
+      .optional(),
+    LOG_FORMAT: z.enum(["json", "pretty"], { message: "must be json or pretty" }).optional(),
+    LOG_LEVEL: z
+      .enum(["trace", "debug", "info", "warn", "error", "fatal"], {
+        message: "must be one of trace, debug, info, warn, error, fatal",
+      })
+      .default("info"),
     SMTP_URL: z
       .url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" })
       .optional(),
@@ -89,6 +107,8 @@ export const envSchema = z
     demoMode: !env.STRIPE_SECRET_KEY,
     /** No real money moves: demo mode, or a Stripe test key. Every page says so. */
     testPayments: !env.STRIPE_SECRET_KEY || /^(sk|rk)_test_/.test(env.STRIPE_SECRET_KEY),
+    /** Express's `trust proxy` value: a hop count, a boolean, or a list of addresses. */
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     /** The Stripe account to use, or null in demo mode. */
     stripe: env.STRIPE_SECRET_KEY
       ? {
@@ -99,6 +119,13 @@ export const envSchema = z
         }
       : null,
   }));
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(",").map((part) => part.trim());
+}
 
 export type Env = z.infer<typeof envSchema>;
 

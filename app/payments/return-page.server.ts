@@ -1,11 +1,13 @@
 /**
  * What the return page (Stripe's success_url) shows. It calls `fulfil` itself, so the page confirms
- * the booking even when the webhook never comes, and shows the same thing on every refresh and in
- * any browser: details only for a session Stripe reports paid (or processing) that belongs to a
- * known booking; never personal data for anything else.
+ * the booking even when the webhook never comes, and shows the same thing on every refresh.
+ * Personal details only for a session Stripe reports paid (or processing) that belongs to a known
+ * booking, and only to the browser whose draft made it; anyone else holding the link (it travels
+ * in histories and screenshots) learns that the booking stands and that the email has the details.
  */
 import type Stripe from "stripe";
 import { findBookingView, summariseBooking } from "~/booking/queries.server";
+import { log } from "~/lib/log.server";
 import { findDraft, type Draft } from "~/wizard/drafts.server";
 import type { Db } from "~db/database.server";
 import { fulfil, type FulfilOutcome } from "./fulfil.server";
@@ -22,7 +24,8 @@ export type ReturnDetails = {
 };
 
 export type ReturnView =
-  | { state: "confirmed" | "processing"; details: ReturnDetails }
+  /** `details` is null for a browser that did not make the booking. */
+  | { state: "confirmed" | "processing"; details: ReturnDetails | null }
   | {
       state: "refunded" | "failed" | "not_paid" | "problem" | "unknown" | "invalid" | "unavailable";
     };
@@ -46,7 +49,7 @@ export async function describeReturn(
   db: Db,
   stripe: Stripe,
   sessionId: string | null,
-  appUrl: string,
+  { appUrl, viewerDraftId }: { appUrl: string; viewerDraftId: string | null },
 ): Promise<ReturnView> {
   if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) return { state: "invalid" };
   let result;
@@ -54,12 +57,17 @@ export async function describeReturn(
     result = await fulfil(db, stripe, sessionId, { actor: "client", appUrl });
   } catch (error) {
     if ((error as Stripe.errors.StripeError).statusCode === 404) return { state: "unknown" };
-    console.error(`Return page for ${sessionId}: Stripe could not be read:`, error);
+    log.error({ err: error }, "Return page: Stripe could not be read");
     return { state: "unavailable" };
   }
   const withDetails = SHOWN_WITH_DETAILS[result.outcome];
   if (withDetails && result.bookingId) {
-    return { state: withDetails, details: rehydrate(db, result.session, result.bookingId) };
+    const owner = findBookingView(db, { id: result.bookingId })?.draftId;
+    const isOwner = viewerDraftId !== null && owner === viewerDraftId;
+    return {
+      state: withDetails,
+      details: isOwner ? rehydrate(db, result.session, result.bookingId) : null,
+    };
   }
   return { state: SHOWN_WITHOUT[result.outcome] ?? "not_paid" } as ReturnView;
 }

@@ -6,7 +6,8 @@
  */
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import type { Db, Tx } from "~db/database.server";
+import { log } from "~/lib/log.server";
+import { writeTransaction, type Db, type Tx } from "~db/database.server";
 import { stripeEvents } from "~db/schema";
 import { fulfil, recordStripeRefund } from "./fulfil.server";
 
@@ -22,7 +23,7 @@ const SESSION_EVENTS = new Set([
 export async function handleStripeWebhook(
   db: Db,
   stripe: Stripe,
-  request: { payload: string; signature: string | null; secret: string; appUrl: string },
+  request: { payload: string | Buffer; signature: string | null; secret: string; appUrl: string },
 ): Promise<WebhookReply> {
   if (!request.signature)
     return { status: 400, body: { error: "Missing Stripe-Signature header" } };
@@ -68,12 +69,26 @@ export async function handleStripeWebhook(
       outcome = await recordStripeRefund(db, stripe, charge.id, { onCommit: record });
     } else {
       outcome = "ignored";
-      db.transaction((tx) => record(tx, outcome));
+      writeTransaction(db, (tx) => record(tx, outcome));
     }
     return { status: 200, body: { received: true, outcome } };
   } catch (error) {
+    if (isUnknownToStripe(error)) {
+      // Signed by Stripe, about an object Stripe no longer has (or another account's): retrying
+      // cannot help, so it is recorded as such and acknowledged.
+      writeTransaction(db, (tx) => record(tx, "unknown_object"));
+      return { status: 200, body: { received: true, outcome: "unknown_object" } };
+    }
     // Stripe unreachable, the database busy: nothing was recorded, so Stripe's retry will redo it.
-    console.error(`Stripe webhook ${event.type} ${event.id} failed; Stripe will retry:`, error);
+    log.error(
+      { err: error, eventId: event.id, eventType: event.type },
+      "Stripe webhook failed; Stripe will retry",
+    );
     return { status: 500, body: { error: "Temporary failure; please retry" } };
   }
+}
+
+function isUnknownToStripe(error: unknown): boolean {
+  const stripeError = error as Partial<Stripe.errors.StripeError>;
+  return stripeError.statusCode === 404 || stripeError.code === "resource_missing";
 }

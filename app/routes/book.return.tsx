@@ -1,9 +1,10 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { SummaryRow } from "~/components/wizard";
-import { getEnv } from "~/lib/env.server";
-import { describeReturn, type ReturnView } from "~/payments/return-page.server";
+import { publicUrl } from "~/http/public-url.server";
+import { describeReturn, type ReturnDetails, type ReturnView } from "~/payments/return-page.server";
 import { getStripe } from "~/lib/stripe.server";
+import { readDraftId } from "~/wizard/draft-cookie.server";
 import { getDb } from "~db/database.server";
 
 /** While a delayed payment settles, the page reloads itself: no JavaScript needed. */
@@ -42,7 +43,10 @@ const TITLES: Record<ReturnView["state"], string> = {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const sessionId = new URL(request.url).searchParams.get("session_id");
-  const view = await describeReturn(getDb(), getStripe(), sessionId, getEnv().APP_URL);
+  const view = await describeReturn(getDb(), getStripe(), sessionId, {
+    appUrl: publicUrl(request),
+    viewerDraftId: await readDraftId(request),
+  });
   return data(
     { ...view, sessionId },
     { status: STATUS[view.state], headers: { "Cache-Control": "no-store" } },
@@ -54,15 +58,41 @@ export default function ReturnPage() {
   return (
     <div className="wizard">
       <h1>{TITLES[view.state]}</h1>
-      {"details" in view ? <Details view={view} /> : <Explanation state={view.state} />}
+      {"details" in view ? (
+        view.details ? (
+          <Details view={{ ...view, details: view.details }} />
+        ) : (
+          <ForSomeoneElse state={view.state} />
+        )
+      ) : (
+        <Explanation state={view.state} />
+      )}
     </div>
+  );
+}
+
+/** The link opened in a browser that did not make the booking: no personal data, just the state. */
+function ForSomeoneElse({ state }: { state: "confirmed" | "processing" }) {
+  return (
+    <>
+      <p>
+        {state === "confirmed"
+          ? "This booking is confirmed. The details are in the confirmation email."
+          : "The payment for this booking is on its way. An email will confirm the booking."}
+      </p>
+      <p>
+        <Link to="/" className="button">
+          Back to the home page
+        </Link>
+      </p>
+    </>
   );
 }
 
 function Details({
   view,
 }: {
-  view: Extract<ReturnView, { details: unknown }> & { sessionId: string | null };
+  view: { state: "confirmed" | "processing"; details: ReturnDetails; sessionId: string | null };
 }) {
   const { details } = view;
   return (

@@ -8,7 +8,7 @@ import {
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Notice, SubmitButton, SummaryRow, WizardHeader } from "~/components/wizard";
 import { bookingFailureResponse, guardStep } from "~/http/wizard.server";
-import { getEnv } from "~/lib/env.server";
+import { publicUrl } from "~/http/public-url.server";
 import { formatDuration, formatPrice } from "~/lib/format";
 import { getStripe } from "~/lib/stripe.server";
 import { formatSession } from "~/lib/time-format";
@@ -27,7 +27,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Back from Stripe's cancel link: end that session and release the hold, ready to pay again.
   const cancelled = new URL(request.url).searchParams.get("checkout") === "cancelled";
   if (cancelled && wizard.draft) {
-    const next = await cancelCheckout(db, getStripe(), wizard.draft, { appUrl: getEnv().APP_URL });
+    const next = await cancelCheckout(db, getStripe(), wizard.draft, {
+      appUrl: publicUrl(request),
+    });
     if (next !== "review")
       throw redirect(`/book/return?session_id=${encodeURIComponent(next.paidSession)}`);
     wizard = await loadWizard(request, db, new Date());
@@ -67,7 +69,7 @@ export async function action({ request }: ActionFunctionArgs) {
       return redirect("/book/confirmed", 303);
     }
     const checkout = await startCheckout(db, getStripe(), draft.id, {
-      appUrl: getEnv().APP_URL,
+      appUrl: publicUrl(request),
       now,
     });
     return redirect(checkout.redirectTo, 303);

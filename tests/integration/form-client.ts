@@ -2,16 +2,24 @@
  * A client that talks to Kairos the way a browser with JavaScript off does: GETs and
  * form-encoded POSTs, cookies kept between requests, redirects visible (and followable).
  */
+import { randomInt } from "node:crypto";
 export type Page = { status: number; location: string | null; html: string; response: Response };
 
 export class FormClient {
   private cookies = new Map<string, string>();
 
-  constructor(readonly baseUrl: string) {}
+  /**
+   * Each client comes from its own address, as a proxy we trust reports it (servers that should
+   * believe it run with TRUST_PROXY=loopback): per-address limits then see one person per client.
+   */
+  constructor(
+    readonly baseUrl: string,
+    readonly address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`,
+  ) {}
 
   /** The same browser (its cookies) talking to another address, e.g. a restarted server. */
   at(baseUrl: string): FormClient {
-    const copy = new FormClient(baseUrl);
+    const copy = new FormClient(baseUrl, this.address);
     copy.cookies = new Map(this.cookies);
     return copy;
   }
@@ -37,7 +45,11 @@ export class FormClient {
     const response = await fetch(url, {
       ...init,
       redirect: "manual",
-      headers: { ...(init.headers as Record<string, string>), Cookie: this.cookieHeader },
+      headers: {
+        "X-Forwarded-For": this.address,
+        ...(init.headers as Record<string, string>),
+        Cookie: this.cookieHeader,
+      },
     });
     this.remember(response);
     const location = response.headers.get("location");

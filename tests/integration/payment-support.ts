@@ -24,6 +24,8 @@ export async function startPaymentWorld(env: Record<string, string> = {}): Promi
       STRIPE_WEBHOOK_SECRET: emulator.webhookSecret,
       STRIPE_API_BASE: emulator.url,
       HOUSEKEEPING_INTERVAL_SECONDS: "3600",
+      // Each test client has its own address (form-client.ts): limits per address apply per client.
+      TRUST_PROXY: "loopback",
       ...env,
     },
   });

@@ -44,7 +44,13 @@ describe("a freshly started server", () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "ok" });
+    expect(await response.json()).toMatchObject({
+      status: "ok",
+      jobs: expect.arrayContaining([
+        expect.objectContaining({ name: "sweep-holds", lastError: null }),
+        expect.objectContaining({ name: "sweep-drafts", lastError: null }),
+      ]),
+    });
   });
 
   it("renders a styled 404 page for unknown addresses", async () => {

@@ -10,7 +10,7 @@ describe("demo mode", () => {
     try {
       const url = server
         .output()
-        .match(/Stripe emulator for test payments on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+        .match(/Stripe emulator for test payments: API on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
       expect(url).toBeDefined();
       expect(server.output()).toContain("(webhook signing secret whsec_demo_fixed)");
       // An outside tool can sign events the app accepts.
@@ -21,7 +21,10 @@ describe("demo mode", () => {
       });
       const signed = await fetch(`${server.url}/webhooks/stripe`, {
         method: "POST",
-        headers: { "Stripe-Signature": signPayload(payload, "whsec_demo_fixed") },
+        headers: {
+          "Content-Type": "application/json",
+          "Stripe-Signature": signPayload(payload, "whsec_demo_fixed"),
+        },
         body: payload,
       });
       expect(signed.status).toBe(200);
