@@ -76,7 +76,7 @@ describe("the README's Docker commands", () => {
     symlinkSync(join(root, "node_modules"), join(app, "node_modules"));
     const port = await freePort();
     const onVolume = (value: string) => value.replace(/^\/data(?=\/|$)/, volume);
-    const env: Record<string, string> = {
+    const env = {
       PATH: process.env.PATH!,
       ...Object.fromEntries(Object.entries(image.env).map(([k, v]) => [k, onVolume(v)])),
       // What the operator fills in, as the README says; the rest of .env.example as it stands.
@@ -84,7 +84,7 @@ describe("the README's Docker commands", () => {
       SESSION_SECRET: "a".repeat(64),
       // `-p 3000:3000` maps the image's port; here it is any free one.
       PORT: String(port),
-    };
+    } as unknown as NodeJS.ProcessEnv; // NODE_ENV comes from the Dockerfile's ENV
     const [command, ...args] = image.cmd;
     const server = spawn(command === "node" ? process.execPath : command!, args, {
       cwd: app,
@@ -109,7 +109,7 @@ describe("the README's Docker commands", () => {
 });
 
 /** Runs the image's HEALTHCHECK command until it passes (or 20 s go by). */
-async function waitUntilHealthy(healthcheck: string[], env: Record<string, string>) {
+async function waitUntilHealthy(healthcheck: string[], env: NodeJS.ProcessEnv) {
   const [command, ...args] = healthcheck; // the JSON form after CMD: ["node", "-e", "..."]
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
