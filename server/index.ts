@@ -132,14 +132,21 @@ function listen(handler: App["handler"], env: Env): Promise<Server> {
   });
 }
 
-/** How long requests in flight get to finish before their connections are cut. */
+/**
+ * How long a stopping server keeps accepting connections (answering each request with
+ * `Connection: close`, and /healthz with 503) before it closes its port. Closing at once would
+ * reset the connections the kernel has already accepted for us but we have not yet picked up.
+ */
+const SHUTDOWN_DRAIN_MS = 1_000;
+/** How long requests in flight then get to finish before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
- * SIGTERM (a deploy, `docker stop`) or SIGINT (Ctrl-C): stop accepting connections, let every
- * request in flight finish (connections close as they fall idle), stop the jobs after their
- * current run, stop the demo's emulator, then checkpoint the write-ahead log into the database file
- * and close it, so the file on disk is whole on its own.
+ * SIGTERM (a deploy, `docker stop`) or SIGINT (Ctrl-C): drain (still accept, but close every
+ * connection after its answer), stop accepting, let every request in flight finish (connections
+ * close as they fall idle), stop the jobs after their current run, stop the demo's emulator, then
+ * checkpoint the write-ahead log into the database file and close it, so the file on disk is whole
+ * on its own.
  */
 function stopGracefullyOnSignals(running: {
   server: Server;
@@ -151,6 +158,7 @@ function stopGracefullyOnSignals(running: {
   const stop = async (signal: string) => {
     log.info({ signal }, "Stopping: finishing the requests in flight");
     running.app.markStopping();
+    await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DRAIN_MS));
     const closed = new Promise((resolve) => running.server.close(resolve));
     const closeIdle = setInterval(() => running.server.closeIdleConnections(), 50);
     running.server.closeIdleConnections();
