@@ -1,7 +1,8 @@
 /**
- * Renders every document. Differs from Remix's default in two ways: the CSP nonce the HTTP layer
- * made for this request (server/protections.ts) goes on every inline script Remix writes, and a
- * page that says nothing about caching is never cached (most pages show someone's booking).
+ * Renders every document. Differs from Remix's default in three ways: the CSP nonce the HTTP layer
+ * made for this request (server/protections.ts) goes on every inline script Remix writes; a page
+ * that says nothing about caching is never cached (most pages show someone's booking); and only
+ * our failures are logged, through the structured log, not a client's mistakes (a 404, a 405).
  */
 import { PassThrough } from "node:stream";
 import {
@@ -9,8 +10,10 @@ import {
   type AppLoadContext,
   type EntryContext,
   type HandleDataRequestFunction,
+  type HandleErrorFunction,
 } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
+import { log, redactPath } from "~/lib/log.server";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
 
@@ -68,4 +71,11 @@ export default function handleRequest(
 export const handleDataRequest: HandleDataRequestFunction = (response) => {
   noStoreUnlessSaid(response.headers);
   return response;
+};
+
+/** Our own failures, logged once with the request's redacted path; a client's 4xx is not ours. */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  if (isRouteErrorResponse(error) && error.status < 500) return;
+  log.error({ err: error, route: redactPath(new URL(request.url).pathname) }, "request failed");
 };

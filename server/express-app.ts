@@ -19,6 +19,7 @@ import {
   rateLimits,
   sameOriginPosts,
   securityHeaders,
+  wellFormedRequests,
   type ProtectionOptions,
 } from "./protections";
 import { sendRefusal } from "./refusal-page";
@@ -43,6 +44,7 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
 
   app.use(requestLog);
   app.use(securityHeaders(options));
+  app.use(wellFormedRequests);
   app.use((req, res, next) => {
     // Requests that arrive during shutdown are still served, on connections that then close.
     if (state.stopping) res.setHeader("Connection", "close");

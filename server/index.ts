@@ -10,6 +10,7 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import * as build from "@remix-run/dev/server-build";
 import { broadcastDevReady } from "@remix-run/node";
 import { startJobs, type Scheduler } from "~/jobs/scheduler.server";
@@ -121,6 +122,12 @@ function describeMode(env: Env) {
 function listen(handler: App["handler"], env: Env): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = env.HOST ? handler.listen(env.PORT, env.HOST) : handler.listen(env.PORT);
+    // Idle keep-alive connections are closed by the other side first (browsers, proxies, load
+    // balancers use shorter timeouts): when a server closes one as a client reuses it, the
+    // client's request is lost to a reset. Headers must still arrive within a minute.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.on("clientError", answerUnparseable);
     server.once("listening", () => resolve(server));
     server.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE")
@@ -130,6 +137,29 @@ function listen(handler: App["handler"], env: Env): Promise<Server> {
       else reject(error);
     });
   });
+}
+
+const CLIENT_ERRORS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: "431 Request Header Fields Too Large",
+  ERR_HTTP_REQUEST_TIMEOUT: "408 Request Timeout",
+};
+
+/**
+ * A request Node cannot even parse (a malformed request line or header). Node's own answer closes
+ * the connection at once, and a client still sending its body then loses the answer to a reset:
+ * send it, stop writing, and read whatever still comes for a moment before letting go.
+ */
+function answerUnparseable(error: NodeJS.ErrnoException, socket: Duplex) {
+  // An answer already under way on this connection (the garbage came after a request) is all the
+  // client will get, as with Node's own handler.
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || error.code === "ECONNRESET" || answering?.headersSent)
+    return socket.destroy();
+  const status = CLIENT_ERRORS[error.code ?? ""] ?? "400 Bad Request";
+  // No body: the request may have been a HEAD, and nothing of it could be read to know.
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+  socket.resume();
+  setTimeout(() => socket.destroy(), 2_000).unref();
 }
 
 /**

@@ -5,8 +5,9 @@
  * Each refusal is a 4xx with a page that says what happened (server/refusal-page.ts).
  */
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import type { Request, RequestHandler, Response } from "express";
-import rateLimit from "express-rate-limit";
+import rateLimit, { ipKeyGenerator } from "express-rate-limit";
 import helmet from "helmet";
 import { sendRefusal } from "./refusal-page";
 
@@ -57,10 +58,62 @@ export function securityHeaders({ appOrigin, checkoutOrigins }: ProtectionOption
   return [nonce, headers];
 }
 
-/** Only what the site uses: reading pages and posting forms. */
+/** A host as browsers send it: a name or an IPv4/IPv6 address, and a port. */
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i;
+
+function isHost(value: string | undefined): boolean {
+  const port = value?.match(HOST)?.[1];
+  return value !== undefined && HOST.test(value) && (port === undefined || Number(port) <= 65535);
+}
+
+const unreadable = {
+  status: 400,
+  title: "We couldn’t read that request",
+  message: "The address or its headers are not what a browser sends. Please open the page again.",
+};
+
+/** A path Remix can parse, without the `?_data=` of its retired data requests. */
+function isPlainQuery(url: string): boolean {
+  try {
+    // Parsed as Remix will parse it, so that no spelling of the query slips past.
+    return !new URL(url, "http://kairos").searchParams.has("_data");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Requests whose address the app could not even form: a request target that is not a path, a
+ * Host (or a trusted proxy's X-Forwarded-Host/-Proto) that is not a host, or Remix's retired
+ * `?_data=` requests. Untrusted forwarding headers are removed, so nothing after this believes them.
+ */
+export const wellFormedRequests: RequestHandler = (req, res, next) => {
+  const trusted = req.app.get("trust proxy fn")(req.socket.remoteAddress, 0) as boolean;
+  if (!trusted) {
+    delete req.headers["x-forwarded-host"];
+    delete req.headers["x-forwarded-proto"];
+  }
+  const forwardedHost = req.get("x-forwarded-host")?.split(",")[0]?.trim();
+  const forwardedProto = req.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  const wellFormed =
+    req.url.startsWith("/") &&
+    isHost(req.get("host")) &&
+    (forwardedHost === undefined || isHost(forwardedHost)) &&
+    (forwardedProto === undefined || /^https?$/.test(forwardedProto)) &&
+    isPlainQuery(req.url);
+  if (wellFormed) return next();
+  sendRefusal(req, res, unreadable);
+};
+
+/**
+ * Only what the site uses: reading pages and posting forms. JavaScript's data requests (`.data`)
+ * are GET or POST; Remix would run an action for any other method there.
+ */
 export const allowedMethods: RequestHandler = (req, res, next) => {
-  if (["GET", "HEAD", "POST"].includes(req.method)) return next();
-  res.setHeader("Allow", "GET, HEAD, POST");
+  const allowed = req.path.endsWith(".data") ? ["GET", "POST"] : ["GET", "HEAD", "POST"];
+  if (allowed.includes(req.method)) return next();
+  res.setHeader("Allow", allowed.join(", "));
   sendRefusal(req, res, {
     status: 405,
     title: "That can’t be done here",
@@ -69,17 +122,12 @@ export const allowedMethods: RequestHandler = (req, res, next) => {
 };
 
 /**
- * The host a browser sent this request to: X-Forwarded-Host from a proxy we trust (TRUST_PROXY),
- * else Host. Untrusted forwarding headers are removed, so nothing after this believes them.
+ * The origin a browser sent this request to: X-Forwarded-Host and -Proto from a proxy we trust
+ * (wellFormedRequests has removed any others), else Host. Hosts compare case-insensitively.
  */
-function requestHost(req: Request): string | undefined {
-  const trusted = req.app.get("trust proxy fn")(req.socket.remoteAddress, 0) as boolean;
-  if (!trusted) {
-    delete req.headers["x-forwarded-host"];
-    delete req.headers["x-forwarded-proto"];
-  }
-  const forwarded = req.get("x-forwarded-host")?.split(",")[0]?.trim();
-  return forwarded || req.get("host");
+function requestOrigin(req: Request): string {
+  const host = req.get("x-forwarded-host")?.split(",")[0]?.trim() || req.get("host")!;
+  return `${req.protocol}://${host.toLowerCase()}`;
 }
 
 /**
@@ -91,14 +139,12 @@ function requestHost(req: Request): string | undefined {
  */
 export function sameOriginPosts({ appOrigin }: ProtectionOptions): RequestHandler {
   return (req, res, next) => {
-    const host = requestHost(req);
     if (req.method !== "POST") return next();
-    const origin = req.get("origin");
-    const own = host ? `${req.protocol}://${host}` : null;
+    const origin = req.get("origin")?.toLowerCase();
     const crossSite =
       origin === undefined
         ? req.get("sec-fetch-site") === "cross-site"
-        : origin !== appOrigin && origin !== own;
+        : origin !== appOrigin && origin !== requestOrigin(req);
     if (crossSite) {
       return sendRefusal(req, res, {
         status: 403,
@@ -107,7 +153,8 @@ export function sameOriginPosts({ appOrigin }: ProtectionOptions): RequestHandle
           "For your safety we only accept forms sent from this site’s own pages. Please open the page here and try again.",
       });
     }
-    if (origin && origin !== own) req.headers["x-forwarded-host"] = new URL(origin).host;
+    // Remix checks the Origin against the host once more, byte for byte: give it the one we accepted.
+    if (origin) req.headers["x-forwarded-host"] = new URL(origin).host;
     next();
   };
 }
@@ -168,6 +215,12 @@ export function rateLimits(): RequestHandler[] {
       standardHeaders: "draft-8",
       legacyHeaders: false,
       identifier: rule.what,
+      // The client's address as Express sees it (TRUST_PROXY decides whom to believe), IPv6 by
+      // its /56; a proxy's nonsense address falls back to the connection's.
+      keyGenerator: (req) =>
+        ipKeyGenerator(isIP(req.ip ?? "") ? req.ip! : (req.socket.remoteAddress ?? "")),
+      // Its start-up warnings about X-Forwarded-For are about a choice made above, on purpose.
+      validate: { xForwardedForHeader: false, ip: false },
       // The same route answers JavaScript's data requests at `<path>.data`.
       skip: (req) =>
         req.method !== rule.method || (req.path !== rule.path && req.path !== `${rule.path}.data`),

@@ -14,10 +14,27 @@ const escapeHtml = (text: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
   );
 
+/** A refused body up to this size is read (and dropped) first, so the client hears the answer. */
+const MAX_DRAINED_BYTES = 1024 * 1024;
+
 export function sendRefusal(req: Request, res: Response, refusal: Refusal) {
+  const declared = Number(req.get("content-length") ?? 0);
+  if (!req.complete && declared > 0 && declared <= MAX_DRAINED_BYTES) {
+    // Answering while the client still sends makes its kernel drop our answer (a reset): read
+    // what it sends first.
+    req.resume();
+    req.once("end", () => send(req, res, refusal));
+    req.once("error", () => res.destroy());
+    return;
+  }
+  // Anything still unread (a body too large to read, one of unknown length) must not be taken
+  // for the next request on this connection.
+  if (!req.complete) res.setHeader("Connection", "close");
+  send(req, res, refusal);
+}
+
+function send(req: Request, res: Response, refusal: Refusal) {
   res.status(refusal.status).setHeader("Cache-Control", "no-store");
-  // The connection may still hold an unread body; don't let it carry over to the next request.
-  if (refusal.status === 413 || refusal.status === 411) res.setHeader("Connection", "close");
   if (!req.accepts("html")) {
     res.type("text/plain").send(`${refusal.title}. ${refusal.message}\n`);
     return;

@@ -102,7 +102,11 @@ export default function DetailsStep() {
         </div>
         <div className="field">
           <label htmlFor={fields.timezone.id}>Your timezone</label>
-          <select {...getSelectProps(fields.timezone)}>
+          {/* A forged post may repeat the field: the select still shows one choice. */}
+          <select
+            {...getSelectProps(fields.timezone)}
+            defaultValue={[fields.timezone.initialValue ?? []].flat()[0]}
+          >
             {timezones.map((zone) => (
               <option key={zone.value} value={zone.value}>
                 {zone.label}
