@@ -27,6 +27,7 @@ export const BOOKING_STATUSES = [
   "processing",
   "confirmed",
   "completed",
+  "no_show",
   "payment_failed",
   "expired",
   "cancelled",
@@ -35,6 +36,7 @@ export const BOOKING_STATUSES = [
 export const BOOKING_ACTORS = ["client", "coach", "stripe", "system"] as const;
 export const EMAIL_STATUSES = ["pending", "sent", "failed"] as const;
 export const USER_ROLES = ["owner", "coach"] as const;
+export const REFUND_SOURCES = ["kairos", "stripe"] as const;
 
 export type DraftStatus = (typeof DRAFT_STATUSES)[number];
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
@@ -334,5 +336,77 @@ export const sessions = sqliteTable(
   (table) => [
     index("sessions_user_idx").on(table.userId),
     index("sessions_expires_idx").on(table.expiresAt),
+  ],
+);
+
+/** Failed sign-ins, counted per account and per address to slow down guessing. */
+export const loginFailures = sqliteTable(
+  "login_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Lowercased, whether or not an account has it. */
+    email: text("email").notNull(),
+    address: text("address").notNull(),
+    at: timestampMs("at").notNull(),
+  },
+  (table) => [
+    index("login_failures_email_idx").on(table.email, table.at),
+    index("login_failures_address_idx").on(table.address, table.at),
+  ],
+);
+
+/** Every refund of a booking's payment, made by Kairos or reported by Stripe. */
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    /** Stripe's refund id (`re_...`). */
+    id: text("id").primaryKey(),
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "restrict" }),
+    amountMinor: integer("amount_minor").notNull(),
+    currency: text("currency").notNull(),
+    /** Stripe's status: pending, succeeded, failed, canceled. */
+    status: text("status").notNull(),
+    /** Why, in the coach's or the system's words. */
+    reason: text("reason"),
+    /** Who asked for it: Kairos (a coach, a client, a slot conflict) or someone in Stripe. */
+    source: text("source", { enum: REFUND_SOURCES }).notNull(),
+    createdAt: timestampMs("created_at").notNull(),
+  },
+  (table) => [
+    index("refunds_booking_idx").on(table.bookingId),
+    check("refunds_amount_positive", sql`amount_minor > 0`),
+    check("refunds_source", oneOf("source", REFUND_SOURCES)),
+  ],
+);
+
+/** Webhook deliveries that failed to process (Stripe retries them); shown to the coach. */
+export const webhookFailures = sqliteTable(
+  "webhook_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    error: text("error").notNull(),
+    at: timestampMs("at").notNull(),
+  },
+  (table) => [index("webhook_failures_event_idx").on(table.eventId)],
+);
+
+/**
+ * Steps of the payment funnel that leave no other trace: drafts are deleted after a day, so the
+ * moment one reached the review step of a paid session is kept here (ids only).
+ */
+export const funnelEvents = sqliteTable(
+  "funnel_events",
+  {
+    draftId: text("draft_id").notNull(),
+    stage: text("stage").notNull(),
+    at: timestampMs("at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.draftId, table.stage] }),
+    index("funnel_events_at_idx").on(table.at),
   ],
 );

@@ -14,6 +14,8 @@ import { and, eq, isNull, or } from "drizzle-orm";
 import { isStartAvailable, isTakenByAnother } from "~/availability/availability.server";
 import { getPracticeSummary, type BookableOffer } from "~/catalogue/catalogue.server";
 import {
+  bookingCancelled,
+  bookingRefunded,
   clientConfirmation,
   coachNotification,
   paymentFailedNotice,
@@ -27,6 +29,8 @@ import { findBooking, findBookingView, type Booking, type BookingView } from "./
 
 /** Statuses of a booking whose money has not arrived (or not settled) yet. */
 const AWAITING_PAYMENT = ["held", "processing", "expired", "payment_failed"] as const;
+/** Statuses in which money may have been paid and not given back yet. */
+const PAID_OR_AWAITING = [...AWAITING_PAYMENT, "confirmed", "completed", "no_show"] as const;
 
 type Transition = {
   /** The statuses the event may start from; empty for the events that create a booking. */
@@ -75,24 +79,42 @@ export const TRANSITIONS = {
     means: "paid after the hold lapsed and someone else took the slot: refunded in full",
   },
   recordRefund: {
-    // From any status: once Stripe says the money is back, the booking is refunded, whatever it
-    // was (a flagged mismatch waiting in `held` is refunded by the coach in Stripe's dashboard).
-    from: [
-      "held",
-      "processing",
-      "confirmed",
-      "completed",
-      "payment_failed",
-      "expired",
-      "cancelled",
-    ],
+    // Once the money is all back the booking is refunded, whatever it was (a flagged mismatch
+    // waiting in `held` is refunded by the coach in Stripe's dashboard). A cancelled booking stays
+    // cancelled: its refund is part of the cancellation.
+    from: PAID_OR_AWAITING,
     to: "refunded",
-    means: "Stripe reports the charge fully refunded (by us or in Stripe's dashboard)",
+    means: "the payment is refunded in full (by the coach here, or in Stripe's dashboard)",
+  },
+  recordPartialRefund: {
+    from: [...PAID_OR_AWAITING, "cancelled"],
+    to: null,
+    means: "part of the payment is refunded; the booking stands as it was",
   },
   flagForAttention: {
     from: AWAITING_PAYMENT,
     to: null,
     means: "Stripe took a different amount or currency: not confirmed, the coach must look",
+  },
+  resolveAttention: {
+    from: [...PAID_OR_AWAITING, "cancelled", "refunded"],
+    to: null,
+    means: "the coach has dealt with what needed their attention",
+  },
+  cancel: {
+    from: ["confirmed"],
+    to: "cancelled",
+    means: "the coach cancels (refunding all, part or none of the payment)",
+  },
+  complete: {
+    from: ["confirmed", "no_show"],
+    to: "completed",
+    means: "the session took place",
+  },
+  markNoShow: {
+    from: ["confirmed", "completed"],
+    to: "no_show",
+    means: "the client did not come",
   },
 } as const satisfies Record<string, Transition>;
 
@@ -106,7 +128,11 @@ export type Refusal =
   /** Another booking holds the time. */
   | { ok: false; refused: "slot_taken" }
   /** The booking already waits for the coach's eye. */
-  | { ok: false; refused: "already_flagged" };
+  | { ok: false; refused: "already_flagged" }
+  /** Nothing about the booking waits for the coach's eye. */
+  | { ok: false; refused: "not_flagged" }
+  /** The session has not started yet: it cannot have taken place, or been missed. */
+  | { ok: false; refused: "not_yet" };
 
 export type Moved = { ok: true; booking: Booking; from: BookingStatus | null };
 /** A confirmation also hands back the client's manage token: it exists nowhere else. */
@@ -210,7 +236,7 @@ export function failPayment(db: DbOrTx, bookingId: string, change: Change & Paym
     "failPayment",
     bookingId,
     change,
-    { paymentIntentId: change.paymentIntentId },
+    { paymentIntentId: change.paymentIntentId, needsAttention: "The client's payment failed." },
     (view, practice) => [paymentFailedNotice(view, practice, change.appUrl)],
   );
 }
@@ -231,7 +257,12 @@ export function refundForSlotConflict(
     "refundForSlotConflict",
     bookingId,
     { ...change, reason: SLOT_CONFLICT },
-    { paymentIntentId: change.paymentIntentId, checkoutSessionId: change.checkoutSessionId },
+    {
+      paymentIntentId: change.paymentIntentId,
+      checkoutSessionId: change.checkoutSessionId,
+      needsAttention:
+        "Paid after the hold lapsed and the time went to someone else: refunded in full.",
+    },
     (view, practice) => [slotConflictApology(view, practice, change.appUrl)],
   );
 }
@@ -239,13 +270,96 @@ export function refundForSlotConflict(
 /** The reason a booking was refunded because its slot went to someone else. */
 export const SLOT_CONFLICT = "slot_conflict";
 
-/** Stripe reports the charge fully refunded. */
-export function recordRefund(db: DbOrTx, bookingId: string, change: Change) {
+/**
+ * The payment is refunded in full. With `notifyClient` (a refund the coach made here), the client
+ * is told; a refund reported by Stripe was told by whoever made it.
+ */
+export function recordRefund(
+  db: DbOrTx,
+  bookingId: string,
+  change: Change & { notifyClient?: { amountMinor: number } },
+) {
   return writeTransaction(db, (tx) => {
     const booking = findBooking(tx, bookingId);
     // A slot-conflict refund keeps saying why it happened when Stripe's report of it arrives.
     const reason = booking?.statusReason === SLOT_CONFLICT ? SLOT_CONFLICT : change.reason;
-    return transition(tx, "recordRefund", bookingId, { ...change, reason }, {});
+    const refund = change.notifyClient;
+    return transition(
+      tx,
+      "recordRefund",
+      bookingId,
+      { ...change, reason },
+      {},
+      refund
+        ? (view, practice) => [bookingRefunded(view, practice, refund.amountMinor)]
+        : undefined,
+    );
+  });
+}
+
+/** Part of the payment went back; the history says how much, and the client is told when asked. */
+export function recordPartialRefund(
+  db: DbOrTx,
+  bookingId: string,
+  change: Change & { amountMinor: number; notifyClient?: boolean },
+) {
+  return transition(
+    db,
+    "recordPartialRefund",
+    bookingId,
+    change,
+    {},
+    change.notifyClient
+      ? (view, practice) => [bookingRefunded(view, practice, change.amountMinor)]
+      : undefined,
+  );
+}
+
+/**
+ * The coach cancels a confirmed session. Any refund was made in Stripe first (`refundedMinor`, 0
+ * for none); the client is told, with the amount.
+ */
+export function cancel(
+  db: DbOrTx,
+  bookingId: string,
+  change: Change & { refundedMinor: number; appUrl: string },
+) {
+  return transition(db, "cancel", bookingId, change, {}, (view, practice) => [
+    bookingCancelled(view, practice, change.refundedMinor, change.appUrl),
+  ]);
+}
+
+/** The session took place. Refused before it has started. */
+export function complete(db: DbOrTx, bookingId: string, change: Change) {
+  return afterStart(db, "complete", bookingId, change);
+}
+
+/** The client did not come. Refused before the session has started. */
+export function markNoShow(db: DbOrTx, bookingId: string, change: Change) {
+  return afterStart(db, "markNoShow", bookingId, change);
+}
+
+function afterStart(
+  db: DbOrTx,
+  event: "complete" | "markNoShow",
+  bookingId: string,
+  change: Change,
+): Moved | Refusal {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    if (booking && allows(event, booking.status) && change.at < booking.startAt)
+      return { ok: false, refused: "not_yet" };
+    return transition(tx, event, bookingId, change, {});
+  });
+}
+
+/** The coach has dealt with what was flagged; the note stays in the history. */
+export function resolveAttention(db: DbOrTx, bookingId: string, change: Change): Moved | Refusal {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    if (booking && allows("resolveAttention", booking.status) && !booking.needsAttention)
+      return { ok: false, refused: "not_flagged" };
+    return transition(tx, "resolveAttention", bookingId, change, { needsAttention: null });
   });
 }
 

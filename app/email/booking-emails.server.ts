@@ -90,3 +90,55 @@ export function paymentFailedNotice(
       signOff(practice),
   };
 }
+
+/** What the client hears of a refund: the amount, and when to expect it. */
+function refundSentence(amountMinor: number, b: BookingForEmail): string {
+  return amountMinor >= b.priceMinor
+    ? `We have refunded the full ${formatPrice(b.priceMinor, b.currency)}`
+    : `We have refunded ${formatPrice(amountMinor, b.currency)} of the ${formatPrice(b.priceMinor, b.currency)} you paid`;
+}
+
+export function bookingCancelled(
+  b: BookingForEmail,
+  practice: string,
+  refundedMinor: number,
+  appUrl: string,
+): OutgoingEmail {
+  const money =
+    b.priceMinor === 0
+      ? ""
+      : refundedMinor > 0
+        ? `${refundSentence(refundedMinor, b)}; it can take a few days to show on your statement.\n\n`
+        : `No refund was made for this session.\n\n`;
+  return {
+    bookingId: b.id,
+    recipient: b.clientEmail,
+    kind: "booking_cancelled",
+    subject: `Cancelled: ${b.serviceName} on ${formatSession(b.startAt, b.endAt, b.clientTimezone)}`,
+    textBody:
+      `Hello ${b.clientName},\n\n${b.coachName} has cancelled your ${b.serviceName.toLowerCase()} on ` +
+      `${formatSession(b.startAt, b.endAt, b.clientTimezone)}.\n\n` +
+      money +
+      `To book another time: ${appUrl}/book` +
+      signOff(practice),
+  };
+}
+
+export function bookingRefunded(
+  b: BookingForEmail,
+  practice: string,
+  amountMinor: number,
+): OutgoingEmail {
+  return {
+    bookingId: b.id,
+    recipient: b.clientEmail,
+    kind: "booking_refunded",
+    subject: `Refund for your ${b.serviceName.toLowerCase()}`,
+    textBody:
+      `Hello ${b.clientName},\n\n${refundSentence(amountMinor, b)} for your ` +
+      `${b.serviceName.toLowerCase()} with ${b.coachName} on ` +
+      `${formatSession(b.startAt, b.endAt, b.clientTimezone)}. ` +
+      `It can take a few days to show on your statement.` +
+      signOff(practice),
+  };
+}
