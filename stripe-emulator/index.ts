@@ -204,6 +204,9 @@ export async function startStripeEmulator(
       );
       return ledger.retrieveCheckoutSession(session.id, expand);
     }
+    if (method === "GET" && path === "/v1/checkout/sessions") {
+      return ledger.listCheckoutSessions(params);
+    }
     if (method === "GET" && (match = path.match(/^\/v1\/checkout\/sessions\/([^/]+)$/))) {
       return ledger.retrieveCheckoutSession(match[1]!, expand);
     }
@@ -218,6 +221,7 @@ export async function startStripeEmulator(
       return ledger.retrieveCheckoutSession(match[1]!, expand);
     }
     if (method === "POST" && path === "/v1/refunds") return ledger.createRefund(params);
+    if (method === "GET" && path === "/v1/refunds") return ledger.listRefunds(params);
     if (method === "GET" && (match = path.match(/^\/v1\/charges\/([^/]+)$/))) {
       return ledger.retrieveCharge(match[1]!);
     }
@@ -359,6 +363,17 @@ export async function startStripeEmulator(
       if (Array.isArray(input.webhook_retry_delays_ms))
         webhooks.setRetryDelays(input.webhook_retry_delays_ms.map(Number));
       return sendJson(res, 200, { configured: true });
+    }
+    if (path === "/clock") {
+      const offset = Number(input.created_offset_seconds ?? 0);
+      if (!Number.isSafeInteger(offset)) {
+        throw invalidRequest(
+          "created_offset_seconds must be a whole number of seconds",
+          "created_offset_seconds",
+        );
+      }
+      ledger.setCreatedOffset(offset);
+      return sendJson(res, 200, { created_offset_seconds: offset });
     }
     if (path === "/reset") {
       ledger.reset();

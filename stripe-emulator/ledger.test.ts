@@ -55,6 +55,29 @@ describe("automatic expiry", () => {
   });
 });
 
+describe("lists", () => {
+  it("order objects created in the same second by creation, so pages never skip or repeat", () => {
+    vi.useFakeTimers({ now: new Date("2027-03-14T12:00:00Z") });
+    const { ledger } = ledgerWithEvents();
+    const expiresAt = Math.floor(Date.now() / 1000) + 31 * 60;
+    const created = Array.from(
+      { length: 7 },
+      () => ledger.createCheckoutSession(sessionForm(expiresAt)).id,
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = ledger.listCheckoutSessions(
+        decodeForm(new URLSearchParams({ limit: "2", ...(cursor && { starting_after: cursor }) })),
+      );
+      seen.push(...page.data.map((session) => session.id as string));
+      if (!page.has_more) break;
+      cursor = seen.at(-1);
+    }
+    expect(seen).toEqual([...created].reverse());
+  });
+});
+
 describe("decodeForm", () => {
   it("reads Stripe's bracketed encoding into objects and arrays", () => {
     expect(

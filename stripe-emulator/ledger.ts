@@ -5,6 +5,7 @@
 import { invalidRequest, missingParam, noSuch, StripeApiError } from "./errors";
 import type { FormObject, FormValue } from "./form";
 import { newId } from "./ids";
+import { paginate, parseListQuery, type Sequenced, type StripeList } from "./lists";
 import {
   nowSeconds,
   snapshot,
@@ -28,6 +29,8 @@ const DEFAULT_EXPIRY_SECONDS = 24 * 60 * 60;
 
 type SessionRecord = {
   session: CheckoutSession;
+  /** Creation order, which lists use to order objects created in the same second. */
+  seq: number;
   lineItems: LineItem[];
   paymentIntentMetadata: Metadata;
   apiVersion: string;
@@ -49,13 +52,25 @@ export class Ledger {
   private sessions = new Map<string, SessionRecord>();
   private paymentIntents = new Map<string, PaymentIntent>();
   private charges = new Map<string, Charge>();
-  private refunds = new Map<string, Refund>();
+  private refunds = new Map<string, Sequenced<Refund>>();
   readonly events: StripeEvent[] = [];
+  private sequence = 0;
+  private createdOffsetSeconds = 0;
 
   constructor(private options: LedgerOptions) {}
 
   setAsyncPaymentDelay(ms: number) {
     this.options.asyncPaymentDelayMs = ms;
+  }
+
+  /**
+   * Objects created from now on say they were created `seconds` away from now (negative: in the
+   * past), so a test can make the sessions and refunds of earlier days. Only `created` stamps move:
+   * expiry, settling and webhook signatures keep the real clock, since Kairos computes
+   * `expires_at` from its own.
+   */
+  setCreatedOffset(seconds: number) {
+    this.createdOffsetSeconds = seconds;
   }
 
   reset() {
@@ -68,6 +83,7 @@ export class Ledger {
     this.charges.clear();
     this.refunds.clear();
     this.events.length = 0;
+    this.createdOffsetSeconds = 0;
   }
 
   // ---- Checkout Sessions ----------------------------------------------------------------------
@@ -112,8 +128,9 @@ export class Ledger {
       );
     }
 
-    const created = nowSeconds();
-    const expiresAt = parseExpiresAt(params.expires_at, created);
+    // On the real clock, not `created`: Kairos computes expires_at from its own clock, which the
+    // created offset (setCreatedOffset) does not move.
+    const expiresAt = parseExpiresAt(params.expires_at, nowSeconds());
     const id = newId("cs_test");
     const session: CheckoutSession = {
       id,
@@ -122,7 +139,7 @@ export class Ledger {
       amount_total: amountTotal,
       cancel_url: cancelUrl,
       client_reference_id: clientReferenceId,
-      created,
+      created: this.now(),
       currency,
       customer: null,
       customer_details: null,
@@ -138,7 +155,13 @@ export class Ledger {
       success_url: successUrl,
       url: `${this.options.checkoutBaseUrl()}/c/pay/${id}`,
     };
-    const record: SessionRecord = { session, lineItems, paymentIntentMetadata, apiVersion };
+    const record: SessionRecord = {
+      session,
+      seq: this.nextSeq(),
+      lineItems,
+      paymentIntentMetadata,
+      apiVersion,
+    };
     this.sessions.set(id, record);
     this.scheduleExpiry(record);
     return snapshot(session);
@@ -153,6 +176,35 @@ export class Ledger {
     }
     if (expand.includes("line_items")) out.line_items = this.lineItemsList(record);
     return out;
+  }
+
+  /** `GET /v1/checkout/sessions`: Stripe's list, with `expand` on each session as retrieve has it. */
+  listCheckoutSessions(params: FormObject): StripeList<Record<string, unknown>> {
+    const query = parseListQuery(params, {
+      filters: ["payment_intent", "status"],
+      notEmulated: [
+        "customer",
+        "customer_account",
+        "customer_details",
+        "payment_link",
+        "subscription",
+      ],
+      expandable: ["payment_intent", "line_items"],
+    });
+    const paymentIntent = stringParam(params, "payment_intent") || undefined;
+    const status = enumParam(params, "status", ["complete", "expired", "open"]);
+    const all = [...this.sessions.values()].map(({ session, seq }) => ({ item: session, seq }));
+    const list = paginate(all, query, {
+      url: "/v1/checkout/sessions",
+      kind: "checkout.session",
+      matches: (session) =>
+        (!paymentIntent || session.payment_intent === paymentIntent) &&
+        (!status || session.status === status),
+    });
+    return {
+      ...list,
+      data: list.data.map((session) => this.retrieveCheckoutSession(session.id, query.expand)),
+    };
   }
 
   listLineItems(id: string) {
@@ -206,7 +258,7 @@ export class Ledger {
       amount: session.amount_total,
       amount_received: 0,
       capture_method: "automatic",
-      created: nowSeconds(),
+      created: this.now(),
       currency: session.currency,
       customer: null,
       description: null,
@@ -295,14 +347,14 @@ export class Ledger {
       object: "refund",
       amount,
       charge: charge.id,
-      created: nowSeconds(),
+      created: this.now(),
       currency: charge.currency,
       metadata: parseMetadata(params.metadata, "metadata"),
       payment_intent: charge.payment_intent,
       reason: stringParam(params, "reason") ?? null,
       status: "succeeded",
     };
-    this.refunds.set(refund.id, refund);
+    this.refunds.set(refund.id, { item: refund, seq: this.nextSeq() });
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
     this.emit("charge.refunded", charge, this.options.apiVersion);
@@ -316,12 +368,48 @@ export class Ledger {
   }
 
   retrieveRefund(id: string): Refund {
-    const refund = this.refunds.get(id);
+    const refund = this.refunds.get(id)?.item;
     if (!refund) throw noSuch("refund", id, "id");
     return snapshot(refund);
   }
 
+  /** `GET /v1/refunds`: Stripe's list, filtered by charge or PaymentIntent. */
+  listRefunds(params: FormObject): StripeList<Record<string, unknown>> {
+    const query = parseListQuery(params, {
+      filters: ["charge", "payment_intent"],
+      notEmulated: [],
+      expandable: ["charge", "payment_intent"],
+    });
+    const charge = stringParam(params, "charge") || undefined;
+    const paymentIntent = stringParam(params, "payment_intent") || undefined;
+    const list = paginate([...this.refunds.values()], query, {
+      url: "/v1/refunds",
+      kind: "refund",
+      matches: (refund) =>
+        (!charge || refund.charge === charge) &&
+        (!paymentIntent || refund.payment_intent === paymentIntent),
+    });
+    return { ...list, data: list.data.map((refund) => this.expandRefund(refund, query.expand)) };
+  }
+
   // ---- internals -----------------------------------------------------------------------------
+
+  /** The `created` time of an object made now: the real clock, moved by `setCreatedOffset`. */
+  private now() {
+    return nowSeconds() + this.createdOffsetSeconds;
+  }
+
+  private nextSeq() {
+    return ++this.sequence;
+  }
+
+  private expandRefund(refund: Refund, expand: string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = snapshot(refund);
+    if (expand.includes("charge")) out.charge = snapshot(this.charges.get(refund.charge));
+    if (expand.includes("payment_intent"))
+      out.payment_intent = snapshot(this.paymentIntents.get(refund.payment_intent));
+    return out;
+  }
 
   private sessionRecord(id: string): SessionRecord {
     const record = this.sessions.get(id);
@@ -352,7 +440,7 @@ export class Ledger {
       amount_refunded: 0,
       billing_details: { email: record.session.customer_details?.email ?? null, name: null },
       captured: true,
-      created: nowSeconds(),
+      created: this.now(),
       currency: paymentIntent.currency,
       livemode: false,
       metadata: paymentIntent.metadata,
@@ -391,7 +479,7 @@ export class Ledger {
       id: newId("evt"),
       object: "event",
       api_version: apiVersion,
-      created: nowSeconds(),
+      created: this.now(),
       data: { object: snapshot(object) },
       livemode: false,
       pending_webhooks: 1,
@@ -410,6 +498,21 @@ function stringParam(params: FormObject, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string") throw invalidRequest(`Invalid ${name}: must be a string`, name);
   return value;
+}
+
+/** Stripe's enum message: "Invalid status: must be one of complete, expired, or open". */
+function enumParam<T extends string>(
+  params: FormObject,
+  name: string,
+  values: readonly T[],
+): T | undefined {
+  const value = stringParam(params, name);
+  if (value === undefined || value === "") return undefined;
+  if (!(values as readonly string[]).includes(value)) {
+    const choices = `${values.slice(0, -1).join(", ")}, or ${values.at(-1)}`;
+    throw invalidRequest(`Invalid ${name}: must be one of ${choices}`, name);
+  }
+  return value as T;
 }
 
 function objectParam(params: FormObject, name: string): FormObject | undefined {

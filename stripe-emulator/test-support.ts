@@ -1,11 +1,37 @@
 /**
  * Helpers for tests that talk to the emulator: a webhook receiver that verifies every delivery
- * with the real SDK's constructEvent, and a typed client for the control endpoints.
+ * with the real SDK's constructEvent, a typed client for the control endpoints, and the check
+ * that what the emulator emits is shaped like Stripe's example objects.
  */
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
+import { expect } from "vitest";
 import type { DeliveryAttempt, StripeEvent } from "./index";
+
+/** Stripe's example objects (a copy of its OpenAPI fixtures), by object type. */
+export const fixtures = JSON.parse(
+  readFileSync(new URL("./fixtures/stripe-objects.json", import.meta.url), "utf8"),
+).resources as Record<string, Record<string, unknown>>;
+
+/** Every field the emulator emits exists on Stripe's example object with a compatible type. */
+export function expectStripeShaped(actual: unknown, fixture: unknown, path = "") {
+  if (fixture === null || actual === null) return; // nullable in Stripe's schema
+  if (Array.isArray(fixture)) {
+    expect(Array.isArray(actual), `${path} is an array`).toBe(true);
+    return;
+  }
+  expect(typeof actual, `${path} has Stripe's type`).toBe(typeof fixture);
+  if (typeof fixture !== "object") return;
+  for (const [key, value] of Object.entries(actual as Record<string, unknown>)) {
+    if (path === "" && key === "line_items") continue; // expanded list, not on the fixture
+    const fixtureObject = fixture as Record<string, unknown>;
+    if (key === "metadata") continue; // free-form
+    expect(Object.keys(fixtureObject), `${path}.${key} is a field Stripe has`).toContain(key);
+    expectStripeShaped(value, fixtureObject[key], `${path}.${key}`);
+  }
+}
 
 export type WebhookReceiver = {
   url: string;
@@ -124,5 +150,8 @@ export class EmulatorControl {
   slowApiRequests = (ms: number) => this.call("POST", "/api/latency", { ms });
   configure = (config: { async_payment_delay_ms?: number; webhook_retry_delays_ms?: number[] }) =>
     this.call("POST", "/config", config);
+  /** Objects created from now on say they were created this far from now (negative: earlier). */
+  setCreatedOffset = (seconds: number) =>
+    this.call("POST", "/clock", { created_offset_seconds: seconds });
   reset = () => this.call("POST", "/reset");
 }
