@@ -13,6 +13,7 @@ import tseslint from "typescript-eslint";
 const OWNED_TABLES = [
   { table: "bookings", sqlName: "bookings", owner: "app/booking/lifecycle.server.ts" },
   { table: "bookingDrafts", sqlName: "booking_drafts", owner: "app/wizard/drafts.server.ts" },
+  { table: "refunds", sqlName: "refunds", owner: "app/payments/refunds.server.ts" },
 ];
 
 function writeRestrictions({ table, sqlName, owner }) {

@@ -30,7 +30,7 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
-  const nonce = (loadContext as { cspNonce?: string }).cspNonce;
+  const nonce = loadContext.cspNonce;
   noStoreUnlessSaid(responseHeaders);
   return new Promise<Response>((resolve, reject) => {
     let statusCode = responseStatusCode;

@@ -22,6 +22,7 @@ const LAYERS = [
   "booking",
   "wizard",
   "payments",
+  "coach",
   "jobs",
   "http",
   "components",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatPrice, timezoneCity } from "./format";
+import { formatAmount, formatDuration, formatPrice, parseAmount, timezoneCity } from "./format";
 
 describe("formatPrice", () => {
   it.each([
@@ -31,5 +31,35 @@ describe("timezoneCity", () => {
     expect(timezoneCity("America/New_York")).toBe("New York");
     expect(timezoneCity("Europe/London")).toBe("London");
     expect(timezoneCity("UTC")).toBe("UTC");
+  });
+});
+
+describe("amounts typed by people", () => {
+  it.each([
+    ["22.50", "gbp", 2250],
+    ["22.5", "gbp", 2250],
+    ["22", "gbp", 2200],
+    ["£22.50", "gbp", 2250],
+    ["  1,000.00 ", "gbp", 100000],
+    ["0.01", "gbp", 1],
+    ["1500", "jpy", 1500],
+  ])("%s in %s is %i minor units", (text, currency, minor) => {
+    expect(parseAmount(text, currency)).toBe(minor);
+  });
+
+  it.each([["22.505"], ["-5"], ["abc"], [""], ["1.2.3"], ["12,50"], ["1e3"]])(
+    "%s is not an amount",
+    (text) => {
+      expect(parseAmount(text, "gbp")).toBeNull();
+    },
+  );
+
+  it("refuses decimals a currency does not have", () => {
+    expect(parseAmount("15.5", "jpy")).toBeNull();
+  });
+
+  it("writes amounts back as typed", () => {
+    expect(formatAmount(2250, "gbp")).toBe("22.50");
+    expect(formatAmount(1500, "jpy")).toBe("1500");
   });
 });

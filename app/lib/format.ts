@@ -4,14 +4,19 @@
  */
 const LOCALE = "en-GB";
 
-/** "Free", "£45", "£45.50", "$120". `amountMinor` is in the currency's minor unit. */
-export function formatPrice(amountMinor: number, currency: string): string {
-  if (amountMinor === 0) return "Free";
+/** How many digits the currency's minor unit has: 2 for GBP, 0 for JPY. */
+export function currencyDigits(currency: string): number {
   const formatter = new Intl.NumberFormat(LOCALE, {
     style: "currency",
     currency: currency.toUpperCase(),
   });
-  const digits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
+  return formatter.resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** "Free", "£45", "£45.50", "$120". `amountMinor` is in the currency's minor unit. */
+export function formatPrice(amountMinor: number, currency: string): string {
+  if (amountMinor === 0) return "Free";
+  const digits = currencyDigits(currency);
   const amount = amountMinor / 10 ** digits;
   const whole = Number.isInteger(amount);
   return new Intl.NumberFormat(LOCALE, {
@@ -35,4 +40,23 @@ export function formatDuration(totalMinutes: number): string {
 /** "Europe/London" -> "London", "America/New_York" -> "New York": the city a zone is named for. */
 export function timezoneCity(zone: string): string {
   return (zone.split("/").pop() ?? zone).replaceAll("_", " ");
+}
+
+/** An amount as written in the currency's major unit ("22.50"), without its symbol. */
+export function formatAmount(amountMinor: number, currency: string): string {
+  return (amountMinor / 10 ** currencyDigits(currency)).toFixed(currencyDigits(currency));
+}
+
+/**
+ * An amount a person typed ("22.5", "22.50", "£22.50", "1,000.00"), in the currency's minor unit;
+ * null when it is not an amount, or has more decimals than the currency has.
+ */
+export function parseAmount(text: string, currency: string): number | null {
+  const digits = currencyDigits(currency);
+  const cleaned = text.trim().replace(/^[^\d.-]+/, "").replace(/,(?=\d{3}\b)/g, "");
+  const match = cleaned.match(/^(\d{1,9})(?:\.(\d+))?$/);
+  if (!match) return null;
+  const fraction = match[2] ?? "";
+  if (fraction.length > digits) return null;
+  return Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, "0") || 0);
 }

@@ -701,10 +701,12 @@ describe("recordStripeRefund", () => {
     });
   });
 
-  it("a partial refund: partial_refund, and the booking stands", async () => {
+  it("a partial refund: recorded in the booking's history once, and the booking stands", async () => {
     const paid = await confirmedBooking();
-    world.emulator.ledger.createRefund({ payment_intent: paid.paymentIntentId, amount: "1000" });
-    const before = everything();
+    const refund = world.emulator.ledger.createRefund({
+      payment_intent: paid.paymentIntentId,
+      amount: "1000",
+    });
     const seen: string[] = [];
 
     expect(await record(paid.chargeId, { onCommit: (_, outcome) => seen.push(outcome) })).toBe(
@@ -712,8 +714,24 @@ describe("recordStripeRefund", () => {
     );
 
     expect(seen).toEqual(["partial_refund"]);
-    expect(everything()).toEqual(before);
     expect(bookingRow(world.db, paid.bookingId)!.status).toBe("confirmed");
+    expect(
+      rows(
+        world.db,
+        "select id, amount_minor, source from refunds where booking_id = ?",
+        paid.bookingId,
+      ),
+    ).toEqual([{ id: refund.id, amount_minor: 1000, source: "stripe" }]);
+    expect(eventsOf(world.db, paid.bookingId).at(-1)).toEqual({
+      from_status: "confirmed",
+      to_status: "confirmed",
+      actor: "stripe",
+      reason: "£10 refunded in Stripe",
+    });
+    // Reported again (a webhook repeat): nothing more.
+    const after = everything();
+    expect(await record(paid.chargeId)).toBe("partial_refund");
+    expect(everything()).toEqual(after);
   });
 
   it("a charge of no booking: unknown_charge, and nothing is written", async () => {

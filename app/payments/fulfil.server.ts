@@ -17,8 +17,10 @@ import {
   findBookingBySession,
   type Booking,
 } from "~/booking/queries.server";
+import { formatPrice } from "~/lib/format";
 import { completeDraft, reopenDraft } from "~/wizard/drafts.server";
 import { writeTransaction, type Db, type Tx } from "~db/database.server";
+import { recordRefunds, refundPayment } from "./refunds.server";
 import type { BookingActor } from "~db/schema";
 
 export type FulfilOutcome =
@@ -193,8 +195,10 @@ async function settlePaid(
 
   // Paid, but the slot went to someone else after this hold lapsed: give the money back. The
   // idempotency key makes a second attempt (a retried webhook, the sweeper) return the same refund.
-  if (paymentIntentId) await refundOnce(stripe, paymentIntentId, booking.id);
+  const refund = paymentIntentId ? await refundOnce(stripe, paymentIntentId, booking.id) : null;
   return commit(settlement, "refunded", booking, (tx) => {
+    if (refund)
+      recordRefunds(tx, booking.id, [refund], { source: "kairos", reason: "slot conflict" });
     const refunded = lifecycle.refundForSlotConflict(tx, booking.id, {
       actor: "system",
       at: now(),
@@ -206,19 +210,19 @@ async function settlePaid(
   });
 }
 
+/** The slot-conflict refund; null when the money was already given back by other means. */
 async function refundOnce(stripe: Stripe, paymentIntentId: string, bookingId: string) {
   try {
-    await stripe.refunds.create(
-      {
-        payment_intent: paymentIntentId,
-        reason: "requested_by_customer",
-        metadata: { booking_id: bookingId },
-      },
-      { idempotencyKey: `kairos-slot-conflict-refund-${bookingId}` },
-    );
+    return await refundPayment(stripe, {
+      paymentIntentId,
+      bookingId,
+      idempotencyKey: `kairos-slot-conflict-refund-${bookingId}`,
+    });
   } catch (error) {
-    // Refunded already by other means (the coach, in Stripe's dashboard): the money is back.
+    // Refunded already by other means (the coach, in Stripe's dashboard): the money is back, and
+    // Stripe's report of that refund records it.
     if ((error as Stripe.errors.StripeError).code !== "charge_already_refunded") throw error;
+    return null;
   }
 }
 
@@ -239,7 +243,11 @@ function reopen(tx: Tx, booking: Booking, now: Date, options: { keepTime: boolea
 
 export type RefundOutcome = "refunded" | "already_refunded" | "partial_refund" | "unknown_charge";
 
-/** `charge.refunded`: a full refund (from anywhere) makes the booking `refunded`. */
+/**
+ * `charge.refunded`: every refund of the charge is recorded against its booking (one made in
+ * Stripe's dashboard shows up in the booking's history); when all the money is back the booking
+ * is `refunded`, and a partial refund leaves it as it is (the session stands).
+ */
 export async function recordStripeRefund(
   db: Db,
   stripe: Stripe,
@@ -251,18 +259,32 @@ export async function recordStripeRefund(
   const paymentIntentId =
     typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
   const booking = paymentIntentId ? findBookingByPaymentIntent(db, paymentIntentId) : null;
+  const stripeRefunds = booking
+    ? (await stripe.refunds.list({ charge: chargeId, limit: 100 })).data
+    : [];
   return writeTransaction(db, (tx) => {
     let outcome: RefundOutcome;
     if (!booking) outcome = "unknown_charge";
-    // Partial refunds leave the booking as it is: some money went back, the session stands.
-    else if (!charge.refunded) outcome = "partial_refund";
     else {
-      const moved = lifecycle.recordRefund(tx, booking.id, {
-        actor: "stripe",
-        at: now(),
-        reason: "refunded in Stripe",
-      });
-      outcome = moved.ok ? "refunded" : "already_refunded";
+      const fresh = recordRefunds(tx, booking.id, stripeRefunds, { source: "stripe" });
+      if (charge.refunded) {
+        const moved = lifecycle.recordRefund(tx, booking.id, {
+          actor: "stripe",
+          at: now(),
+          reason: "refunded in Stripe",
+        });
+        outcome = moved.ok ? "refunded" : "already_refunded";
+      } else {
+        for (const refund of fresh) {
+          lifecycle.recordPartialRefund(tx, booking.id, {
+            actor: "stripe",
+            at: now(),
+            amountMinor: refund.amount,
+            reason: `${formatPrice(refund.amount, refund.currency)} refunded in Stripe`,
+          });
+        }
+        outcome = "partial_refund";
+      }
     }
     options.onCommit?.(tx, outcome);
     return outcome;

@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { log } from "~/lib/log.server";
 import { writeTransaction, type Db, type Tx } from "~db/database.server";
-import { stripeEvents } from "~db/schema";
+import { stripeEvents, webhookFailures } from "~db/schema";
 import { fulfil, recordStripeRefund } from "./fulfil.server";
 
 export type WebhookReply = { status: number; body: Record<string, unknown> };
@@ -84,6 +84,7 @@ export async function handleStripeWebhook(
       { err: error, eventId: event.id, eventType: event.type },
       "Stripe webhook failed; Stripe will retry",
     );
+    noteFailure(db, event, error);
     return { status: 500, body: { error: "Temporary failure; please retry" } };
   }
 }
@@ -91,4 +92,20 @@ export async function handleStripeWebhook(
 function isUnknownToStripe(error: unknown): boolean {
   const stripeError = error as Partial<Stripe.errors.StripeError>;
   return stripeError.statusCode === 404 || stripeError.code === "resource_missing";
+}
+
+/** Kept for the coach's dashboard until a later delivery of the event succeeds. */
+function noteFailure(db: Db, event: Stripe.Event, error: unknown) {
+  try {
+    db.insert(webhookFailures)
+      .values({
+        eventId: event.id,
+        eventType: event.type,
+        error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+        at: new Date(),
+      })
+      .run();
+  } catch {
+    // The database itself may be what failed; the log has it.
+  }
 }

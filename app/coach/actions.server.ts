@@ -1,0 +1,213 @@
+/**
+ * What a coach can do to a booking: cancel it (refunding all, part or none of the payment), refund
+ * without cancelling, mark it completed or a no-show, and mark what needed attention as handled.
+ * Money moves first, through Stripe with an idempotency key per confirmation form (a double submit
+ * makes one refund); then the booking lifecycle records the change, the refund and the client's
+ * email in one transaction. Each answer says what happened, or why nothing did.
+ */
+import type Stripe from "stripe";
+import type { User } from "~/auth/accounts.server";
+import * as lifecycle from "~/booking/lifecycle.server";
+import type { Booking } from "~/booking/queries.server";
+import { formatPrice, parseAmount } from "~/lib/format";
+import { log } from "~/lib/log.server";
+import { recordRefunds, refundedSoFar, refundPayment } from "~/payments/refunds.server";
+import { writeTransaction, type Db } from "~db/database.server";
+
+export type ActionOutcome =
+  | { ok: true; message: string }
+  /** Nothing changed; `field` names the form field the message belongs next to. */
+  | { ok: false; status: 400 | 409 | 502; message: string; field?: string };
+
+export type RefundChoice =
+  { kind: "full" } | { kind: "none" } | { kind: "partial"; amount: string };
+
+type Context = { actor: User; now: Date; appUrl: string };
+
+const REFUSALS: Record<lifecycle.Refusal["refused"], string> = {
+  not_found: "This booking no longer exists.",
+  not_allowed: "The booking’s status does not allow that any more.",
+  slot_taken: "That time is taken.",
+  already_flagged: "This booking is already waiting for you.",
+  not_flagged: "Nothing about this booking is waiting for you.",
+  not_yet: "The session hasn’t started yet.",
+};
+
+function refused(result: lifecycle.Refusal): ActionOutcome {
+  const status =
+    result.refused === "not_allowed" ? ` (it is ${result.status.replace("_", "-")})` : "";
+  return { ok: false, status: 409, message: `${REFUSALS[result.refused]}${status}` };
+}
+
+/** How much of the booking's payment may still go back. */
+export function refundable(db: Db, booking: Booking): number {
+  if (!booking.paymentIntentId) return 0;
+  return Math.max(0, booking.priceMinor - refundedSoFar(db, booking.id));
+}
+
+/** The amount a refund choice means, or why it can't be refunded. */
+function refundAmount(
+  db: Db,
+  booking: Booking,
+  choice: RefundChoice,
+): { amountMinor: number } | ActionOutcome {
+  if (choice.kind === "none") return { amountMinor: 0 };
+  const left = refundable(db, booking);
+  if (left === 0)
+    return {
+      ok: false,
+      status: 409,
+      message: "There is no payment left to refund.",
+      field: "refund",
+    };
+  if (choice.kind === "full") return { amountMinor: left };
+  const amountMinor = parseAmount(choice.amount, booking.currency);
+  if (amountMinor === null || amountMinor === 0)
+    return {
+      ok: false,
+      status: 400,
+      message: "Enter an amount like 22.50.",
+      field: "amount",
+    };
+  if (amountMinor > left)
+    return {
+      ok: false,
+      status: 400,
+      message: `At most ${formatPrice(left, booking.currency)} can be refunded.`,
+      field: "amount",
+    };
+  return { amountMinor };
+}
+
+/** The refund in Stripe; the key makes a repeated confirmation give back the same refund. */
+async function refundInStripe(
+  stripe: Stripe,
+  booking: Booking,
+  amountMinor: number,
+  requestKey: string,
+): Promise<Stripe.Refund | ActionOutcome> {
+  try {
+    return await refundPayment(stripe, {
+      paymentIntentId: booking.paymentIntentId!,
+      amountMinor,
+      bookingId: booking.id,
+      idempotencyKey: `kairos-refund-${booking.id}-${requestKey}`,
+    });
+  } catch (error) {
+    log.error({ err: error, bookingId: booking.id }, "A coach's refund failed at Stripe");
+    const message = (error as Stripe.errors.StripeError).message ?? "Stripe could not be reached.";
+    return {
+      ok: false,
+      status: 502,
+      message: `Stripe did not make the refund, so nothing has changed: ${message}`,
+    };
+  }
+}
+
+const isOutcome = (value: object): value is ActionOutcome => "ok" in value;
+
+export async function cancelBooking(
+  db: Db,
+  stripe: Stripe,
+  booking: Booking,
+  { choice, requestKey }: { choice: RefundChoice; requestKey: string },
+  { actor, now, appUrl }: Context,
+): Promise<ActionOutcome> {
+  if (!lifecycle.allows("cancel", booking.status))
+    return refused({ ok: false, refused: "not_allowed", status: booking.status });
+  const amount = refundAmount(db, booking, choice);
+  if ("ok" in amount) return amount;
+  const refund =
+    amount.amountMinor > 0
+      ? await refundInStripe(stripe, booking, amount.amountMinor, requestKey)
+      : null;
+  if (refund && isOutcome(refund)) return refund;
+  const refundedMinor = refund?.amount ?? 0;
+  const result = writeTransaction(db, (tx) => {
+    if (refund)
+      recordRefunds(tx, booking.id, [refund], {
+        source: "kairos",
+        reason: "cancelled by the coach",
+      });
+    return lifecycle.cancel(tx, booking.id, {
+      actor: "coach",
+      at: now,
+      reason: `cancelled by ${actor.name}${refundedMinor ? `, refunded ${formatPrice(refundedMinor, booking.currency)}` : ", no refund"}`,
+      refundedMinor,
+      appUrl,
+    });
+  });
+  if (!result.ok) return refused(result);
+  return {
+    ok: true,
+    message: refundedMinor
+      ? `Cancelled, and ${formatPrice(refundedMinor, booking.currency)} refunded. The client has been emailed.`
+      : "Cancelled, with no refund. The client has been emailed.",
+  };
+}
+
+/** A refund that leaves the booking standing (unless it gives everything back). */
+export async function refundBooking(
+  db: Db,
+  stripe: Stripe,
+  booking: Booking,
+  { choice, requestKey }: { choice: RefundChoice; requestKey: string },
+  { actor, now }: Context,
+): Promise<ActionOutcome> {
+  if (!lifecycle.allows("recordPartialRefund", booking.status))
+    return refused({ ok: false, refused: "not_allowed", status: booking.status });
+  const amount = refundAmount(db, booking, choice);
+  if ("ok" in amount) return amount;
+  if (amount.amountMinor === 0)
+    return { ok: false, status: 400, message: "Choose how much to refund.", field: "refund" };
+  const refund = await refundInStripe(stripe, booking, amount.amountMinor, requestKey);
+  if (isOutcome(refund)) return refund;
+  const whole = refund.amount >= refundable(db, booking);
+  const reason = `${formatPrice(refund.amount, booking.currency)} refunded by ${actor.name}`;
+  const result = writeTransaction(db, (tx) => {
+    recordRefunds(tx, booking.id, [refund], { source: "kairos", reason: `refunded by the coach` });
+    return whole
+      ? lifecycle.recordRefund(tx, booking.id, {
+          actor: "coach",
+          at: now,
+          reason,
+          notifyClient: { amountMinor: refund.amount },
+        })
+      : lifecycle.recordPartialRefund(tx, booking.id, {
+          actor: "coach",
+          at: now,
+          reason,
+          amountMinor: refund.amount,
+          notifyClient: true,
+        });
+  });
+  if (!result.ok) return refused(result);
+  return {
+    ok: true,
+    message: `${formatPrice(refund.amount, booking.currency)} refunded. The client has been emailed.`,
+  };
+}
+
+/** Completed, no-show, or what needed attention handled: no money, one lifecycle event. */
+export function markBooking(
+  db: Db,
+  booking: Booking,
+  event: "complete" | "markNoShow" | "resolveAttention",
+  { actor, now }: Context,
+): ActionOutcome {
+  const reason = {
+    complete: `marked completed by ${actor.name}`,
+    markNoShow: `marked a no-show by ${actor.name}`,
+    resolveAttention: `marked as handled by ${actor.name}`,
+  }[event];
+  const result = lifecycle[event](db, booking.id, { actor: "coach", at: now, reason });
+  if (!result.ok) return refused(result);
+  return {
+    ok: true,
+    message: {
+      complete: "Marked as completed.",
+      markNoShow: "Marked as a no-show.",
+      resolveAttention: "Marked as handled.",
+    }[event],
+  };
+}
