@@ -71,11 +71,7 @@ export const COMMANDS: Record<string, Command> = {
     const db = getDb();
     migrateDatabase(db);
     const { email, name, owner } = parsed.data;
-    const account = await createOrResetAccount(db, {
-      email,
-      name,
-      role: owner ? "owner" : "coach",
-    });
+    const account = await createOrResetAccount(db, { email, name, owner: owner === true });
     console.log(
       [
         `${account.created ? "Created" : "Reset"} the ${account.user.role} account ${account.user.email}.`,
