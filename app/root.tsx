@@ -87,6 +87,15 @@ export function ErrorBoundary() {
       </ErrorPage>
     );
   }
+  if (isRouteErrorResponse(error) && error.status === 403) {
+    return (
+      <ErrorPage title="That isn’t yours to see" code={403}>
+        {typeof error.data === "string" && error.data
+          ? error.data
+          : "Your account does not give you access to this page."}
+      </ErrorPage>
+    );
+  }
   if (isRouteErrorResponse(error)) {
     return (
       <ErrorPage title="That didn’t work" code={error.status}>

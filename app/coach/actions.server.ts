@@ -5,7 +5,9 @@
  * makes one refund); then the booking lifecycle records the change, the refund and the client's
  * email in one transaction. Each answer says what happened, or why nothing did.
  */
+import { randomBytes } from "node:crypto";
 import type Stripe from "stripe";
+import * as z from "zod";
 import type { User } from "~/auth/accounts.server";
 import * as lifecycle from "~/booking/lifecycle.server";
 import type { Booking } from "~/booking/queries.server";
@@ -105,6 +107,11 @@ async function refundInStripe(
 }
 
 const isOutcome = (value: object): value is ActionOutcome => "ok" in value;
+
+/** A key for one confirmation form: its refund is made once, however often it is submitted. */
+export function newRequestKey(): string {
+  return randomBytes(16).toString("base64url");
+}
 
 export async function cancelBooking(
   db: Db,
@@ -210,4 +217,33 @@ export function markBooking(
       resolveAttention: "Marked as handled.",
     }[event],
   };
+}
+
+const key = z.string().regex(/^[\w-]{16,64}$/, "This form is out of date: open it again.");
+const amount = z.string().max(30).optional();
+const bookingActionSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("cancel"),
+    refund: z.enum(["full", "partial", "none"], { message: "Choose how much to refund." }),
+    amount,
+    key,
+  }),
+  z.object({
+    intent: z.literal("refund"),
+    refund: z.enum(["full", "partial"], { message: "Choose how much to refund." }),
+    amount,
+    key,
+  }),
+  z.object({ intent: z.enum(["complete", "no_show", "resolve"]) }),
+]);
+
+/** A booking page's posted form, validated: the action and its choices, or errors by field. */
+export function readBookingAction(form: Record<string, FormDataEntryValue>) {
+  const result = bookingActionSchema.safeParse(form);
+  return result.success
+    ? ({ success: true, data: result.data } as const)
+    : ({
+        success: false,
+        errors: z.flattenError(result.error).fieldErrors as Record<string, string[]>,
+      } as const);
 }

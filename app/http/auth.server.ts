@@ -32,12 +32,12 @@ export async function requireUser(request: Request): Promise<User> {
 
 export async function requireOwner(request: Request): Promise<User> {
   const user = await requireUser(request);
-  if (user.role !== "owner") throw forbidden();
+  if (user.role !== "owner") throw forbidden("Only the practice’s owner can see this page.");
   return user;
 }
 
-export function forbidden() {
-  return new Response("Only the practice's owner can see this.", { status: 403 });
+export function forbidden(message = "Your account does not give you access to this page.") {
+  return new Response(message, { status: 403 });
 }
 
 export function notFound() {

@@ -53,7 +53,10 @@ export function formatAmount(amountMinor: number, currency: string): string {
  */
 export function parseAmount(text: string, currency: string): number | null {
   const digits = currencyDigits(currency);
-  const cleaned = text.trim().replace(/^[^\d.-]+/, "").replace(/,(?=\d{3}\b)/g, "");
+  const cleaned = text
+    .trim()
+    .replace(/^[^\d.-]+/, "")
+    .replace(/,(?=\d{3}\b)/g, "");
   const match = cleaned.match(/^(\d{1,9})(?:\.(\d+))?$/);
   if (!match) return null;
   const fraction = match[2] ?? "";

@@ -1,0 +1,57 @@
+/**
+ * Pieces of the coach area's pages: the navigation, a booking's status as a word, and times shown
+ * in the coach's zone with the client's beside them.
+ */
+import { NavLink } from "@remix-run/react";
+import type { ReactNode } from "react";
+
+export function CoachNav({ owner, name }: { owner: boolean; name: string }) {
+  return (
+    <nav className="coach-nav" aria-label="Coach area">
+      <ul role="list">
+        <li>
+          <NavLink to="/coach" end>
+            Bookings
+          </NavLink>
+        </li>
+        {owner ? (
+          <li>
+            <NavLink to="/coach/payments">Payments</NavLink>
+          </li>
+        ) : null}
+        <li>
+          <NavLink to="/logout">Sign out ({name})</NavLink>
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  held: "Held: paying now",
+  processing: "Payment processing",
+  confirmed: "Confirmed",
+  completed: "Completed",
+  no_show: "No-show",
+  payment_failed: "Payment failed",
+  expired: "Expired",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+};
+
+export function statusWord(status: string): string {
+  return STATUS_WORDS[status] ?? status;
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${status}`}>{statusWord(status)}</span>;
+}
+
+/** A page's success line after a redirect (the action said what it did). */
+export function Done({ children }: { children: ReactNode }) {
+  return (
+    <div className="notice notice-done" role="status">
+      {children}
+    </div>
+  );
+}
