@@ -16,6 +16,7 @@ import { broadcastDevReady } from "@remix-run/node";
 import { startJobs, type Scheduler } from "~/jobs/scheduler.server";
 import { sweepDraftsJob } from "~/jobs/sweep-drafts.server";
 import { sweepHoldsJob } from "~/jobs/sweep-holds.server";
+import { sweepSignInsJob } from "~/jobs/sweep-sign-ins.server";
 import { ConfigError, getEnv, type Env } from "~/lib/env.server";
 import { log } from "~/lib/log.server";
 import { getSessionSecret } from "~/lib/session-secret.server";
@@ -60,12 +61,16 @@ function checkoutOrigins(env: Env): string[] {
   return [env.stripe.apiBase ? new URL(env.stripe.apiBase).origin : "https://checkout.stripe.com"];
 }
 
-/** The in-process jobs (app/jobs/): lapsed holds settled against Stripe, stale drafts removed. */
+/**
+ * The in-process jobs (app/jobs/): lapsed holds settled against Stripe; stale drafts, ended
+ * sessions and old sign-in failures removed.
+ */
 function startHousekeeping(db: Db, env: Env): Scheduler {
   const everyMs = env.HOUSEKEEPING_INTERVAL_SECONDS * 1000;
   return startJobs([
     sweepDraftsJob(db, everyMs),
     sweepHoldsJob(db, getStripe, { appUrl: env.APP_URL, everyMs }),
+    sweepSignInsJob(db, everyMs),
   ]);
 }
 
