@@ -14,6 +14,7 @@ const OWNED_TABLES = [
   { table: "bookings", sqlName: "bookings", owner: "app/booking/lifecycle.server.ts" },
   { table: "bookingDrafts", sqlName: "booking_drafts", owner: "app/wizard/drafts.server.ts" },
   { table: "refunds", sqlName: "refunds", owner: "app/payments/refunds.server.ts" },
+  { table: "funnelEvents", sqlName: "funnel_events", owner: "app/wizard/funnel.server.ts" },
 ];
 
 function writeRestrictions({ table, sqlName, owner }) {

@@ -3,7 +3,7 @@
  * and recorded against their booking, whether Kairos made them or someone did in Stripe's
  * dashboard. This module is the only writer of the `refunds` table (eslint.config.js).
  */
-import { eq, sum } from "drizzle-orm";
+import { and, eq, notInArray, sum } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { DbOrTx } from "~db/database.server";
 import { refunds, type REFUND_SOURCES } from "~db/schema";
@@ -45,6 +45,14 @@ export function recordRefunds(
   stripeRefunds: Stripe.Refund[],
   { source, reason }: { source: RefundSource; reason?: string },
 ): Stripe.Refund[] {
+  const known = new Set(
+    tx
+      .select({ id: refunds.id })
+      .from(refunds)
+      .where(eq(refunds.bookingId, bookingId))
+      .all()
+      .map((row) => row.id),
+  );
   return stripeRefunds.filter(
     (refund) =>
       tx
@@ -59,8 +67,9 @@ export function recordRefunds(
           source,
           createdAt: new Date(refund.created * 1000),
         })
-        .onConflictDoNothing()
-        .run().changes > 0,
+        // Seen before: only its status can have moved on (pending → succeeded, or failed).
+        .onConflictDoUpdate({ target: refunds.id, set: { status: refund.status ?? "succeeded" } })
+        .run().changes > 0 && !known.has(refund.id),
   );
 }
 
@@ -73,12 +82,14 @@ export function refundsOf(db: Pick<DbOrTx, "select">, bookingId: string): Record
     .all();
 }
 
-/** How much of the booking's payment has gone back so far (minor units). */
+/** How much of the booking's payment has gone back, or is on its way (minor units). */
 export function refundedSoFar(db: Pick<DbOrTx, "select">, bookingId: string): number {
   const row = db
     .select({ total: sum(refunds.amountMinor) })
     .from(refunds)
-    .where(eq(refunds.bookingId, bookingId))
+    .where(
+      and(eq(refunds.bookingId, bookingId), notInArray(refunds.status, ["failed", "canceled"])),
+    )
     .get();
   return Number(row?.total ?? 0);
 }

@@ -14,6 +14,7 @@ import { getStripe } from "~/lib/stripe.server";
 import { formatSession } from "~/lib/time-format";
 import { cancelCheckout, startCheckout } from "~/payments/checkout.server";
 import { confirmFreeBooking } from "~/wizard/draft-booking.server";
+import { recordReachedReview } from "~/wizard/funnel.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { getDb } from "~db/database.server";
@@ -35,6 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     wizard = await loadWizard(request, db, new Date());
   }
   const { draft, offer } = wizard;
+  if (offer!.service.priceMinor > 0) recordReachedReview(db, draft!.id, new Date());
   const start = draft!.startAt!;
   const end = new Date(start.getTime() + offer!.service.durationMinutes * 60_000);
   return {

@@ -2,6 +2,8 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { DateTime } from "luxon";
 import { needsAttention } from "~/coach/attention.server";
+import { monthNumbers, type Amount } from "~/coach/stats.server";
+import { BookingsPerDayChart, FunnelChart, funnelStages } from "~/components/charts";
 import {
   bookingsBetween,
   coachesFor,
@@ -70,6 +72,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     filters: { ...filters, raw },
     errors: parsed.success ? {} : parsed.errors,
     coaches: coachesFor(db, user),
+    numbers: monthNumbers(db, user, { now, zone }),
     statuses: FILTERABLE_STATUSES.map((status) => ({ value: status, label: statusWord(status) })),
     thisMonth: {
       from: today.startOf("month").toISODate()!,
@@ -102,8 +105,19 @@ function row(b: BookingRow, zone: string) {
 type Row = ReturnType<typeof row>;
 
 export default function Dashboard() {
-  const { zoneName, owner, attention, days, list, filters, errors, coaches, statuses, thisMonth } =
-    useLoaderData<typeof loader>();
+  const {
+    zoneName,
+    owner,
+    attention,
+    days,
+    list,
+    filters,
+    errors,
+    coaches,
+    numbers,
+    statuses,
+    thisMonth,
+  } = useLoaderData<typeof loader>();
   const fieldErrors = errors as Record<string, string[] | undefined>;
   const attentionCount =
     attention.flagged.length + attention.stuckHolds.length + attention.failedWebhooks.length;
@@ -166,6 +180,42 @@ export default function Dashboard() {
             )}
           </div>
         ))}
+      </section>
+
+      <section aria-labelledby="numbers-heading">
+        <h2 id="numbers-heading">{numbers.month.label}</h2>
+        <dl className="numbers">
+          <div>
+            <dt>Bookings</dt>
+            <dd>
+              {numbers.bookings.total}{" "}
+              <span className="cell-note">
+                {numbers.bookings.paid} paid, {numbers.bookings.free} free
+              </span>
+            </dd>
+          </div>
+          <div>
+            <dt>Received</dt>
+            <dd>{money(numbers.revenue)}</dd>
+          </div>
+          <div>
+            <dt>Refunded</dt>
+            <dd>
+              {money(numbers.refunds.amounts)}{" "}
+              <span className="cell-note">
+                {numbers.refunds.count} refund{numbers.refunds.count === 1 ? "" : "s"}
+              </span>
+            </dd>
+          </div>
+        </dl>
+        <BookingsPerDayChart
+          days={numbers.perDay}
+          caption={`Bookings per day, ${numbers.month.label}`}
+        />
+        <FunnelChart
+          stages={funnelStages(numbers.funnel)}
+          caption={`Payment funnel, ${numbers.month.label}`}
+        />
       </section>
 
       <section aria-labelledby="list-heading">
@@ -268,6 +318,13 @@ export default function Dashboard() {
       </section>
     </div>
   );
+}
+
+/** Money in each currency taken ("£90 · $120"), never added across currencies. */
+function money(amounts: Amount[]): string {
+  return amounts.length
+    ? amounts.map((a) => formatPrice(a.amountMinor, a.currency)).join(" · ")
+    : "None";
 }
 
 function BookingTable({
