@@ -6,7 +6,9 @@
 import { resolve } from "node:path";
 import * as z from "zod";
 import { createOrResetAccount } from "~/auth/accounts.server";
+import { describeReport, practiceZone, readPeriod, reconcile } from "~/coach/reconcile.server";
 import { ConfigError, getEnv } from "~/lib/env.server";
+import { createStripeClient } from "~/lib/stripe.server";
 import { backupDatabase, restoreDatabase } from "~db/backup.server";
 import { closeDb, getDb, migrateDatabase } from "~db/database.server";
 import { describeSeedLogin, seedDemoPractice } from "~db/seed.server";
@@ -38,6 +40,42 @@ const accountOptions = z.object({
 function fileArgument(args: string[], usage: string): string {
   if (!args[0]) throw new ConfigError(`usage: ${usage}`);
   return resolve(args[0]);
+}
+
+/**
+ * `reconcile [--from YYYY-MM-DD] [--to YYYY-MM-DD]`: Stripe against the bookings (the last 30 days
+ * by default). Exit code 0 when they agree, 1 when anything disagrees, 2 when the check could not
+ * run (no Stripe keys, bad dates, Stripe unreachable), so a cron job can tell the three apart.
+ */
+async function reconcileCommand(args: string[]): Promise<number> {
+  const usage = "usage: npm run reconcile -- [--from YYYY-MM-DD] [--to YYYY-MM-DD]";
+  try {
+    const env = getEnv();
+    // In demo mode Stripe is an emulator inside the server's own process: nothing to ask here.
+    if (!env.stripe)
+      throw new ConfigError(
+        "reconciliation asks Stripe, so it needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (in demo mode, use the Payments page of the running server)",
+      );
+    const { from, to, ...unknown } = options(args);
+    const extra = Object.keys(unknown)[0];
+    if (extra || from === true || to === true)
+      throw new ConfigError(
+        `${extra ? `unknown option --${extra}` : "a date is missing"} (${usage})`,
+      );
+    const db = getDb();
+    const read = readPeriod({ from, to }, { zone: practiceZone(db), now: new Date() });
+    if (!read.ok) {
+      const [field, messages] = Object.entries(read.errors)[0]!;
+      throw new ConfigError(`--${field}: ${messages?.join(" ")} (${usage})`);
+    }
+    const report = await reconcile(db, createStripeClient(env.stripe), read.period);
+    console.log(describeReport(report, read.period).join("\n"));
+    return report.findings.length === 0 ? 0 : 1;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`kairos reconcile: ${message}`);
+    return 2;
+  }
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -79,6 +117,9 @@ export const COMMANDS: Record<string, Command> = {
         "It is shown only now; sign in at /login and keep it somewhere safe.",
       ].join("\n"),
     );
+  },
+  reconcile: async (args) => {
+    process.exitCode = await reconcileCommand(args);
   },
   restore: (args) => {
     const file = fileArgument(args, "npm run db:restore -- <file>");

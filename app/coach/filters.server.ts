@@ -8,7 +8,7 @@ import { FILTERABLE_STATUSES } from "./bookings.server";
 
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date like 2027-03-15.")
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "Enter a date like 2027-03-15.", abort: true })
   .refine((text) => DateTime.fromISO(text).isValid, "That date does not exist.")
   .optional();
 
