@@ -172,7 +172,12 @@ export async function refundBooking(
   const whole = refund.amount >= refundable(db, booking);
   const reason = `${formatPrice(refund.amount, booking.currency)} refunded by ${actor.name}`;
   const result = writeTransaction(db, (tx) => {
-    recordRefunds(tx, booking.id, [refund], { source: "kairos", reason: `refunded by the coach` });
+    const fresh = recordRefunds(tx, booking.id, [refund], {
+      source: "kairos",
+      reason: `refunded by the coach`,
+    });
+    // The same confirmation sent again: Stripe gave back the same refund, already told.
+    if (fresh.length === 0) return { ok: true } as const;
     return whole
       ? lifecycle.recordRefund(tx, booking.id, {
           actor: "coach",

@@ -2,6 +2,7 @@ import {
   data,
   redirect,
   type ActionFunctionArgs,
+  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
@@ -13,6 +14,12 @@ import { safeRedirect } from "~/http/auth.server";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Kairos" }];
+
+/** A throttled attempt says when to come back, in the page and to the browser. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const redirectTo = safeRedirect(new URL(request.url).searchParams.get("redirectTo"));
