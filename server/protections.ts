@@ -205,6 +205,9 @@ export const formBodies: RequestHandler = (req, res, next) => {
  */
 export const RATE_LIMITS = [
   { what: "payment attempts", method: "POST", path: "/book/review", limit: 20, minutes: 15 },
+  // A flood guard in front of the sign-in throttle (app/auth/throttle.server.ts), which counts
+  // failures per account and address.
+  { what: "sign-in attempts", method: "POST", path: "/login", limit: 50, minutes: 15 },
 ];
 
 export function rateLimits(): RequestHandler[] {

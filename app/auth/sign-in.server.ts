@@ -62,11 +62,11 @@ export async function signIn(
           retryAfterSeconds: Math.ceil(wait / 1000),
         });
       }
+      // Counted before the (slow) password check, so that guesses sent all at once are counted
+      // too; a right password forgives it below.
+      recordFailure(db, attempt, now);
       const user = await verifyLogin(db, parsed.data.email, parsed.data.password);
-      if (!user) {
-        recordFailure(db, attempt, now);
-        throw new SignInError({ kind: "wrong", message: WRONG });
-      }
+      if (!user) throw new SignInError({ kind: "wrong", message: WRONG });
       forgiveFailures(db, parsed.data.email);
       return user;
     }),

@@ -405,4 +405,36 @@ describe("rate limits", () => {
     const other = await clientAtPaidReview(world.server, "calm@example.com");
     await pressPay(other.client);
   });
+
+  it("twenty guesses at one account sent at once: five are checked, the rest wait", async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        new FormClient(world.server.url).post("/login", {
+          email: "maya@example.com",
+          password: `guess-${i}`,
+        }),
+      ),
+    );
+    const statuses = guesses.map((page) => page.status).sort();
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(15);
+  });
+
+  it("sign-in from one address: the 51st post in 15 minutes is 429, whatever it holds", async () => {
+    const flooder = new FormClient(world.server.url);
+    // Empty forms: refused as such (400), so the failure throttle never sees them; the limit does.
+    const tries = await Promise.all(
+      Array.from({ length: 50 }, () => flooder.post("/login", { email: "", password: "" })),
+    );
+    expect(new Set(tries.map((page) => page.status))).toEqual(new Set([400]));
+    const refused = await flooder.post("/login", { email: "maya@example.com", password: "x" });
+    expect(refused.status).toBe(429);
+    expect(refused.response.headers.get("retry-after")).toBeTruthy();
+    expect(refused.html).toContain("Too many tries");
+    const someoneElse = await new FormClient(world.server.url).post("/login", {
+      email: "daniel@example.com",
+      password: "x",
+    });
+    expect(someoneElse.status).toBe(401);
+  });
 });
