@@ -115,6 +115,55 @@ describe("migrations that rebuild a table", () => {
   });
 });
 
+describe("migrations that move data", () => {
+  it("0003: the practice's booking rules become each coach's, the cut-off the self-service notice", () => {
+    const db = freshDatabase();
+    const folder = mkdtempSync(join(tmpdir(), "kairos-migrations-"));
+    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalPath = join(folder, "meta/_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < "0003");
+    writeFileSync(journalPath, JSON.stringify(journal));
+    migrate(db, { migrationsFolder: folder });
+    db.$client.exec(`
+      insert into practice_settings (id, name, minimum_notice_minutes, booking_window_days,
+        buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, cancellation_cutoff_hours)
+        values (1, 'P', 60, 90, 5, 15, 20, 48);
+      insert into coaches (id, slug, name, email, timezone) values (1, 'c', 'C', 'c@example.com', 'America/New_York');
+      insert into services (id, slug, name, duration_minutes, price_minor, currency) values (1, 's', 'S', 30, 4500, 'gbp');
+      insert into bookings (id, coach_id, service_id, start_at, end_at, client_name, client_email,
+        client_timezone, price_minor, currency, status) values ('b1', 1, 1, 1000, 2000, 'N', 'n@example.com', 'UTC', 4500, 'gbp', 'confirmed');
+    `);
+    migrateDatabase(db);
+    const one = (sql: string) => db.$client.prepare(sql).get();
+    expect(
+      one(
+        "select minimum_notice_minutes, booking_window_days, buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, max_per_day from coaches",
+      ),
+    ).toEqual({
+      minimum_notice_minutes: 60,
+      booking_window_days: 90,
+      buffer_before_minutes: 5,
+      buffer_after_minutes: 15,
+      slot_interval_minutes: 20,
+      max_per_day: null,
+    });
+    expect(
+      one("select name, timezone, self_service_notice_hours, refund_policy from practice_settings"),
+    ).toEqual({
+      name: "P",
+      timezone: "America/New_York",
+      self_service_notice_hours: 48,
+      refund_policy: '[{"hoursBefore":48,"percent":100}]',
+    });
+    expect(one("select location_kind, name from services")).toEqual({
+      location_kind: "none",
+      name: "S",
+    });
+    expect(one("select count(*) as n from bookings")).toEqual({ n: 1 });
+  });
+});
+
 describe("constraints", () => {
   function seededCoachAndService(db: Db) {
     db.$client.exec(`

@@ -47,42 +47,67 @@ function oneOf(column: string, values: readonly string[]) {
   return sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(", ")})`);
 }
 
-/** One row (id = 1): the rules every coach of the practice books under. */
+/** One row (id = 1): the practice itself, and the cancellation policy its clients book under. */
 export const practiceSettings = sqliteTable(
   "practice_settings",
   {
     id: integer("id").primaryKey(),
     name: text("name").notNull(),
     tagline: text("tagline"),
+    /** Where clients can write to the practice (shown when they cannot change a booking). */
+    contactEmail: text("contact_email"),
+    /** The zone of the practice's own pages (the owner's dashboard, new coaches' default). */
+    timezone: text("timezone").notNull().default("UTC"),
+    /** A client may cancel or reschedule themselves until this many hours before the session. */
+    selfServiceNoticeHours: integer("self_service_notice_hours").notNull().default(24),
+    /**
+     * The refund a client's own cancellation earns, by notice: JSON `[{hoursBefore, percent}]`,
+     * the most notice first; less notice than the last tier, no refund.
+     */
+    refundPolicy: text("refund_policy").notNull().default('[{"hoursBefore":24,"percent":100}]'),
+    updatedAt: updatedAt(),
+  },
+  () => [
+    check("practice_settings_single_row", sql`id = 1`),
+    check("practice_settings_notice", sql`self_service_notice_hours >= 0`),
+  ],
+);
+
+export const LOCATION_KINDS = ["none", "video_fixed", "video_room", "address", "phone"] as const;
+
+export const coaches = sqliteTable(
+  "coaches",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    /** IANA zone: weekly hours and overrides are read in it. */
+    timezone: text("timezone").notNull(),
+    bio: text("bio").notNull().default(""),
+    photoUrl: text("photo_url"),
+    /** The coach's own video room, for services held at "the coach's video link". */
+    videoLink: text("video_link"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    // How this coach can be booked (read by the availability engine).
     minimumNoticeMinutes: integer("minimum_notice_minutes").notNull().default(720),
     bookingWindowDays: integer("booking_window_days").notNull().default(60),
     bufferBeforeMinutes: integer("buffer_before_minutes").notNull().default(0),
     bufferAfterMinutes: integer("buffer_after_minutes").notNull().default(10),
     slotIntervalMinutes: integer("slot_interval_minutes").notNull().default(30),
-    cancellationCutoffHours: integer("cancellation_cutoff_hours").notNull().default(24),
-    updatedAt: updatedAt(),
+    maxPerDay: integer("max_per_day"),
+    maxPerWeek: integer("max_per_week"),
+    createdAt: createdAt(),
   },
   () => [
-    check("practice_settings_single_row", sql`id = 1`),
     check(
-      "practice_settings_non_negative",
+      "coaches_booking_rules",
       sql`minimum_notice_minutes >= 0 and booking_window_days > 0 and buffer_before_minutes >= 0
-        and buffer_after_minutes >= 0 and slot_interval_minutes > 0 and cancellation_cutoff_hours >= 0`,
+        and buffer_after_minutes >= 0 and slot_interval_minutes > 0
+        and (max_per_day is null or max_per_day > 0) and (max_per_week is null or max_per_week > 0)`,
     ),
   ],
 );
-
-export const coaches = sqliteTable("coaches", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  slug: text("slug").notNull().unique(),
-  name: text("name").notNull(),
-  email: text("email").notNull(),
-  /** IANA zone: weekly hours and overrides are read in it. */
-  timezone: text("timezone").notNull(),
-  bio: text("bio").notNull().default(""),
-  active: integer("active", { mode: "boolean" }).notNull().default(true),
-  createdAt: createdAt(),
-});
 
 export const services = sqliteTable(
   "services",
@@ -96,9 +121,14 @@ export const services = sqliteTable(
     currency: text("currency").notNull(),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     sortOrder: integer("sort_order").notNull().default(0),
+    /** Where it takes place: a video link (the coach's, or a room per booking), an address, a call. */
+    locationKind: text("location_kind", { enum: LOCATION_KINDS }).notNull().default("none"),
+    /** The address, the phone instructions, or the room pattern (`https://meet.jit.si/{room}`). */
+    locationDetail: text("location_detail"),
     createdAt: createdAt(),
   },
   () => [
+    check("services_location_kind", oneOf("location_kind", LOCATION_KINDS)),
     check("services_duration_positive", sql`duration_minutes > 0`),
     check("services_price_non_negative", sql`price_minor >= 0`),
     check("services_currency_lowercase", sql`currency = lower(currency) and length(currency) = 3`),
@@ -118,6 +148,29 @@ export const coachServices = sqliteTable(
   (table) => [
     primaryKey({ columns: [table.coachId, table.serviceId] }),
     index("coach_services_service_idx").on(table.serviceId),
+  ],
+);
+
+export const QUESTION_KINDS = ["short_text", "long_text", "choice", "consent"] as const;
+
+/** What a service asks on the details step, in order. */
+export const serviceQuestions = sqliteTable(
+  "service_questions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    serviceId: integer("service_id")
+      .notNull()
+      .references(() => services.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    kind: text("kind", { enum: QUESTION_KINDS }).notNull(),
+    label: text("label").notNull(),
+    required: integer("required", { mode: "boolean" }).notNull().default(false),
+    /** For a choice: JSON array of the options, in order. */
+    options: text("options"),
+  },
+  (table) => [
+    index("service_questions_service_idx").on(table.serviceId, table.position),
+    check("service_questions_kind", oneOf("kind", QUESTION_KINDS)),
   ],
 );
 
@@ -183,6 +236,8 @@ export const bookingDrafts = sqliteTable(
     clientName: text("client_name"),
     clientEmail: text("client_email"),
     clientNotes: text("client_notes"),
+    /** JSON: the answers to the service's questions, by question id. */
+    intakeAnswers: text("intake_answers"),
     step: text("step").notNull().default("service"),
     checkoutSessionId: text("checkout_session_id"),
     status: text("status", { enum: DRAFT_STATUSES }).notNull().default("editing"),
@@ -222,6 +277,10 @@ export const bookings = sqliteTable(
     /** Copied from the service when booked: later price changes never touch a booking. */
     priceMinor: integer("price_minor").notNull(),
     currency: text("currency").notNull(),
+    /** Where the session takes place, as told to the client (a link, an address), fixed at booking. */
+    location: text("location"),
+    /** JSON `[{question, answer}]`: the service's questions as asked, with the client's answers. */
+    intakeAnswers: text("intake_answers"),
     status: text("status", { enum: BOOKING_STATUSES }).notNull(),
     /** Why the booking is in its status, when that needs saying (e.g. `slot_conflict`). */
     statusReason: text("status_reason"),

@@ -102,14 +102,24 @@ export async function seedDemoPractice(db: Db): Promise<SeedResult> {
           id: 1,
           name: "Northlight Coaching",
           tagline: "Coaching for people who lead",
-          // A year ahead, so the demo's calendar reaches every clock change of the coming year.
-          bookingWindowDays: 365,
+          contactEmail: "hello@example.com",
+          timezone: "Europe/London",
+          selfServiceNoticeHours: 24,
+          refundPolicy: JSON.stringify([
+            { hoursBefore: 48, percent: 100 },
+            { hoursBefore: 24, percent: 50 },
+          ]),
         })
         .onConflictDoNothing()
         .run();
       const coachIds = new Map<string, number>();
       for (const { weeklyHours, ...coach } of DEMO_COACHES) {
-        const { id } = tx.insert(coaches).values(coach).returning({ id: coaches.id }).get();
+        const { id } = tx
+          .insert(coaches)
+          // A year ahead, so the demo's calendar reaches every clock change of the coming year.
+          .values({ ...coach, bookingWindowDays: 365 })
+          .returning({ id: coaches.id })
+          .get();
         coachIds.set(coach.slug, id);
         tx.insert(availabilityRules)
           .values(weeklyHours.map((range) => ({ coachId: id, ...range })))

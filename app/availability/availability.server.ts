@@ -6,11 +6,12 @@
 import { and, eq, gt, inArray, isNull, lt, ne, or } from "drizzle-orm";
 import type { BookableOffer } from "~/catalogue/catalogue.server";
 import type { DbOrTx } from "~db/database.server";
+import { DateTime } from "luxon";
 import {
   availabilityOverrides,
   availabilityRules,
   bookings,
-  practiceSettings,
+  coaches,
   type BookingStatus,
 } from "~db/schema";
 import { computeAvailableStarts, MINUTE, DAY, type BookingRules, type Interval } from "./engine";
@@ -34,15 +35,42 @@ function holdsTime(coachId: number, now: number) {
 /** No session is longer than this: bounds the bookings query to an index range. */
 const LONGEST_SESSION = DAY;
 
-export function loadBookingRules(db: Pick<DbOrTx, "select">): BookingRules {
-  const settings = db.select().from(practiceSettings).get();
-  return {
-    minimumNoticeMinutes: settings?.minimumNoticeMinutes ?? 720,
-    bookingWindowDays: settings?.bookingWindowDays ?? 60,
-    bufferBeforeMinutes: settings?.bufferBeforeMinutes ?? 0,
-    bufferAfterMinutes: settings?.bufferAfterMinutes ?? 10,
-    slotIntervalMinutes: settings?.slotIntervalMinutes ?? 30,
-  };
+/** How the coach can be booked: notice, window, buffers, interval, limits. */
+export function loadBookingRules(db: Pick<DbOrTx, "select">, coachId: number): BookingRules {
+  const rules = db
+    .select({
+      minimumNoticeMinutes: coaches.minimumNoticeMinutes,
+      bookingWindowDays: coaches.bookingWindowDays,
+      bufferBeforeMinutes: coaches.bufferBeforeMinutes,
+      bufferAfterMinutes: coaches.bufferAfterMinutes,
+      slotIntervalMinutes: coaches.slotIntervalMinutes,
+      maxPerDay: coaches.maxPerDay,
+      maxPerWeek: coaches.maxPerWeek,
+    })
+    .from(coaches)
+    .where(eq(coaches.id, coachId))
+    .get();
+  if (!rules) throw new Error(`no coach ${coachId}`);
+  return rules;
+}
+
+/**
+ * The starts of the coach's sessions that count towards its daily and weekly limits, over whole
+ * weeks (in the coach's zone) around [from, to); none are needed without a limit.
+ */
+function loadCounted(
+  db: Pick<DbOrTx, "select">,
+  offer: BookableOffer,
+  rules: BookingRules,
+  range: { from: number; to: number; now: number; forDraft?: string },
+): number[] {
+  if (rules.maxPerDay === null && rules.maxPerWeek === null) return [];
+  const zone = offer.coach.timezone;
+  const from = DateTime.fromMillis(range.from, { zone }).startOf("week").toMillis();
+  const to = DateTime.fromMillis(range.to, { zone }).endOf("week").toMillis();
+  return loadBusyIntervals(db, offer.coach.id, from, to, range.now, range.forDraft)
+    .map((interval) => interval.start)
+    .filter((start) => start >= from && start < to);
 }
 
 /**
@@ -85,8 +113,8 @@ export function findAvailableStarts(
   offer: BookableOffer,
   range: { from: number; to: number; now: number; forDraft?: string },
 ): number[] {
-  const rules = loadBookingRules(db);
   const coachId = offer.coach.id;
+  const rules = loadBookingRules(db, coachId);
   const weeklyRules = db
     .select({
       weekday: availabilityRules.weekday,
@@ -122,6 +150,7 @@ export function findAvailableStarts(
       range.now,
       range.forDraft,
     ),
+    counted: loadCounted(db, offer, rules, range),
     now: range.now,
     from: range.from,
     to: range.to,
@@ -151,7 +180,7 @@ export function isTakenByAnother(
   booking: { id: string; coachId: number; startAt: Date; endAt: Date },
   now: number,
 ): boolean {
-  const rules = loadBookingRules(db);
+  const rules = loadBookingRules(db, booking.coachId);
   const before = rules.bufferBeforeMinutes * MINUTE;
   const after = rules.bufferAfterMinutes * MINUTE;
   const start = booking.startAt.getTime();

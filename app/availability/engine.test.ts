@@ -108,6 +108,8 @@ function starts(query: Query): number[] {
     bufferAfterMinutes: 0,
     minimumNoticeMinutes: 0,
     bookingWindowDays: 3650,
+    maxPerDay: null,
+    maxPerWeek: null,
     busy: [],
     now: LONG_BEFORE,
     ...query,
@@ -431,8 +433,8 @@ describe("minimum notice, booking window and the from/to bounds", () => {
     expect(byLocalDate(KOLKATA, result)).toEqual({ "2027-03-03": times("09:00", "16:30") });
   });
 
-  it("the booking window is exclusive: a start exactly `windowDays` after now is not offered", () => {
-    // now = Monday 09:00 IST exactly; two days -> up to but excluding Wednesday 09:00 IST.
+  it("the booking window is in calendar days: today and the next N days, to their end", () => {
+    // now = Monday 09:00 IST; two days -> Monday, Tuesday and all of Wednesday.
     const result = starts({
       ...weekdays,
       from: utc(2027, 3, 1),
@@ -444,23 +446,40 @@ describe("minimum notice, booking window and the from/to bounds", () => {
     expect(byLocalDate(KOLKATA, result)).toEqual({
       "2027-03-01": times("09:00", "16:30"),
       "2027-03-02": times("09:00", "16:30"),
+      "2027-03-03": times("09:00", "16:30"),
     });
   });
 
-  it("a minute later, Monday 09:00 has passed and Wednesday 09:00 comes inside the window", () => {
+  it("the window's edge is midnight in the coach's zone, across a clock change too", () => {
+    // New York springs forward on Sunday 14 March 2027. From Friday 12 March, three days reach to
+    // the end of Monday 15 March, local midnight, not an hour either side of it.
+    const evenings = { weeklyRules: weekly([MON, TUE, FRI, SAT, SUN], ["22:00", "24:00"]) };
     const result = starts({
+      ...evenings,
+      timezone: NEW_YORK,
+      from: utc(2027, 3, 12),
+      to: utc(2027, 3, 20),
+      now: at("2027-03-12T12:00-05:00"),
+      bookingWindowDays: 3,
+    });
+    expect(byLocalDate(NEW_YORK, result)).toEqual({
+      "2027-03-12": times("22:00", "23:30"),
+      "2027-03-13": times("22:00", "23:30"),
+      "2027-03-14": times("22:00", "23:30"),
+      "2027-03-15": times("22:00", "23:30"),
+    });
+    expect(result.at(-1)).toBe(at("2027-03-15T23:30-04:00"));
+  });
+
+  it("the earlier of `to` and the window end wins", () => {
+    const windowEarlier = starts({
       ...weekdays,
       from: utc(2027, 3, 1),
       to: utc(2027, 3, 8),
-      now: istMonday("09:01"),
-      bookingWindowDays: 2,
+      now: istMonday("00:00"),
+      bookingWindowDays: 0, // -> today only: before Tuesday 00:00 IST
     });
-    expect(byLocalDate(KOLKATA, result)).toEqual({
-      "2027-03-01": times("09:30", "16:30"),
-      "2027-03-02": times("09:00", "16:30"),
-      "2027-03-03": ["09:00"],
-    });
-    expect(result.at(-1)).toBe(at("2027-03-03T09:00+05:30"));
+    expect(byLocalDate(KOLKATA, windowEarlier)).toEqual({ "2027-03-01": times("09:00", "16:30") });
   });
 
   it("only starts in [from, to) are returned; a session may end after `to`", () => {
@@ -490,17 +509,6 @@ describe("minimum notice, booking window and the from/to bounds", () => {
       minimumNoticeMinutes: 150,
     });
     expect(fromLater).toEqual(["11:00", "11:30"].map(istMonday));
-  });
-
-  it("the earlier of `to` and the window end wins", () => {
-    const windowEarlier = starts({
-      ...weekdays,
-      from: utc(2027, 3, 1),
-      to: utc(2027, 3, 8),
-      now: istMonday("00:00"),
-      bookingWindowDays: 1, // -> before Tuesday 00:00 IST
-    });
-    expect(byLocalDate(KOLKATA, windowEarlier)).toEqual({ "2027-03-01": times("09:00", "16:30") });
   });
 
   it("offers nothing when notice reaches past `to`, or the window is empty", () => {
@@ -1438,4 +1446,47 @@ describe("DST: a range whose end time falls in the spring-forward gap", () => {
       expect(result).toEqual(expected);
     },
   );
+});
+
+// ---- Limits per day and per week ------------------------------------------------------------------
+
+describe("limits of sessions per day and per week", () => {
+  const weekdays = { timezone: KOLKATA, weeklyRules: weekly(WEEKDAYS, ["09:00", "11:00"]) };
+  const twoWeeks = { ...weekdays, from: utc(2027, 3, 1), to: utc(2027, 3, 15) };
+
+  it("a day holding its limit offers nothing more; the other days are untouched", () => {
+    const result = starts({
+      ...twoWeeks,
+      maxPerDay: 2,
+      counted: [at("2027-03-01T09:00+05:30"), at("2027-03-01T10:00+05:30")],
+    });
+    const days = byLocalDate(KOLKATA, result);
+    expect(days["2027-03-01"]).toBeUndefined();
+    expect(days["2027-03-02"]).toEqual(times("09:00", "10:30"));
+  });
+
+  it("one short of the limit still offers the day", () => {
+    const result = starts({ ...twoWeeks, maxPerDay: 2, counted: [at("2027-03-01T09:00+05:30")] });
+    expect(byLocalDate(KOLKATA, result)["2027-03-01"]).toEqual(times("09:00", "10:30"));
+  });
+
+  it("a week (Monday to Sunday, in the coach's zone) holding its limit offers nothing more", () => {
+    const result = starts({
+      ...twoWeeks,
+      maxPerWeek: 3,
+      counted: ["2027-03-01", "2027-03-02", "2027-03-03"].map((d) => at(`${d}T09:00+05:30`)),
+    });
+    const days = Object.keys(byLocalDate(KOLKATA, result));
+    expect(days).toEqual(["2027-03-08", "2027-03-09", "2027-03-10", "2027-03-11", "2027-03-12"]);
+  });
+
+  it("the week is the coach's: a Sunday-evening session counts in the week it ends", () => {
+    // Sunday 7 March 23:30 IST is Sunday 18:00Z: still the first week in Kolkata.
+    const result = starts({
+      ...twoWeeks,
+      maxPerWeek: 1,
+      counted: [at("2027-03-07T23:30+05:30")],
+    });
+    expect(Object.keys(byLocalDate(KOLKATA, result))[0]).toBe("2027-03-08");
+  });
 });

@@ -22,10 +22,19 @@ export type Interval = { start: number; end: number };
 
 export type BookingRules = {
   minimumNoticeMinutes: number;
+  /**
+   * How many calendar days ahead (in the coach's zone) a session may be booked: today plus this
+   * many days, to the end of the last one. Days, not 24-hour periods, so the window's edge stays
+   * at midnight across a clock change.
+   */
   bookingWindowDays: number;
   bufferBeforeMinutes: number;
   bufferAfterMinutes: number;
   slotIntervalMinutes: number;
+  /** At most this many sessions on one of the coach's days (null: no limit). */
+  maxPerDay: number | null;
+  /** At most this many sessions in one of the coach's weeks, Monday to Sunday (null: no limit). */
+  maxPerWeek: number | null;
 };
 
 export type AvailabilityInput = BookingRules & {
@@ -36,6 +45,11 @@ export type AvailabilityInput = BookingRules & {
   durationMinutes: number;
   /** Existing bookings that hold their time (their own start and end, without buffers). */
   busy: Interval[];
+  /**
+   * The starts of the coach's sessions that count towards the daily and weekly limits, for every
+   * week that [from, to) touches (only needed when there is a limit).
+   */
+  counted?: number[];
   /** Epoch milliseconds. */
   now: number;
   /** Only starts in [from, to) are returned; epoch milliseconds. */
@@ -105,8 +119,9 @@ export function computeAvailableStarts(input: AvailabilityInput): number[] {
   const after = input.bufferAfterMinutes * MINUTE;
   const duration = input.durationMinutes * MINUTE;
   const earliest = Math.max(input.from, input.now + input.minimumNoticeMinutes * MINUTE);
-  const latest = Math.min(input.to, input.now + input.bookingWindowDays * DAY);
+  const latest = Math.min(input.to, windowEnd(input));
   if (earliest >= latest || duration <= 0 || input.slotIntervalMinutes <= 0) return [];
+  const full = fullDaysAndWeeks(input);
 
   // Existing bookings padded by their buffers, sorted, merged where they touch: one binary search
   // per candidate then finds any overlap.
@@ -134,6 +149,7 @@ export function computeAvailableStarts(input: AvailabilityInput): number[] {
     day <= lastDay;
     day = day.plus({ days: 1 })
   ) {
+    if (full.has(day.toISODate()!) || full.has(weekOf(day))) continue;
     for (const range of rangesOn(day, input.weeklyRules, overridesByDate)) {
       const rangeEnd = localRangeEnd(day, range.endMinute);
       if (rangeEnd === null) continue;
@@ -154,4 +170,41 @@ export function computeAvailableStarts(input: AvailabilityInput): number[] {
     }
   }
   return [...starts].sort((a, b) => a - b);
+}
+
+/** The first instant after the booking window: midnight after its last calendar day. */
+export function windowEnd({
+  now,
+  timezone,
+  bookingWindowDays,
+}: Pick<AvailabilityInput, "now" | "timezone" | "bookingWindowDays">): number {
+  return DateTime.fromMillis(now, { zone: timezone })
+    .startOf("day")
+    .plus({ days: bookingWindowDays + 1 })
+    .toMillis();
+}
+
+/** "2027-W11": the ISO week (Monday to Sunday) a local date belongs to. */
+function weekOf(day: DateTime): string {
+  return day.toISOWeekDate()!.slice(0, 8);
+}
+
+/** Local dates and weeks that already hold as many sessions as the limits allow. */
+function fullDaysAndWeeks(input: AvailabilityInput): Set<string> {
+  const full = new Set<string>();
+  if (input.maxPerDay === null && input.maxPerWeek === null) return full;
+  const perDay = new Map<string, number>();
+  const perWeek = new Map<string, number>();
+  for (const start of input.counted ?? []) {
+    const day = DateTime.fromMillis(start, { zone: input.timezone });
+    const date = day.toISODate()!;
+    const week = weekOf(day);
+    perDay.set(date, (perDay.get(date) ?? 0) + 1);
+    perWeek.set(week, (perWeek.get(week) ?? 0) + 1);
+  }
+  if (input.maxPerDay !== null)
+    for (const [date, n] of perDay) if (n >= input.maxPerDay) full.add(date);
+  if (input.maxPerWeek !== null)
+    for (const [week, n] of perWeek) if (n >= input.maxPerWeek) full.add(week);
+  return full;
 }

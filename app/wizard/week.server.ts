@@ -59,7 +59,7 @@ export function buildWeek(
     draftId: string;
   },
 ): WeekView {
-  const rules = loadBookingRules(db);
+  const rules = loadBookingRules(db, offer.coach.id);
   const today = DateTime.fromJSDate(now, { zone }).startOf("day");
   const lastDay = today.plus({ days: rules.bookingWindowDays });
   const weekStart = weekStartFor(requestedWeek, selected, today, lastDay);
