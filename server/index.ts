@@ -44,8 +44,9 @@ async function serve() {
   const server = await listen(app.handler, env);
   const claim = claimDatabase(env.DATABASE_PATH);
   const stripe = await connectStripe(env, server, app);
-  // Seed only once the port is ours: a start that fails must not swallow the one-time password.
-  const seed = await seedDemoPractice(db);
+  // The demo practice only in demo mode; a real install starts empty. Seeded only once the port
+  // is ours: a start that fails must not swallow the one-time password.
+  const seed = env.demoMode ? await seedDemoPractice(db) : ({ seeded: false } as const);
   // Printed for the person at the console, not logged: a password has no place in a log.
   if (seed.seeded) console.log(describeSeedLogin(seed.login));
   const jobs = startHousekeeping(db, env);

@@ -3,7 +3,7 @@
  * folder and a free port, as `npm start` would, and stops it again. Shared by the integration and
  * end-to-end layers.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -74,10 +74,22 @@ async function waitUntilListening(child: ChildProcess, output: () => string, tim
  * stop only when this call created it.
  */
 export async function startServer(
-  options: { env?: Record<string, string | undefined>; dataDir?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    dataDir?: string;
+    /**
+     * Seed the demo practice first (`node build/index.js seed`), as an operator trying Kairos with
+     * Stripe keys would: only demo mode seeds by itself. Its output (the coach login) comes first
+     * in `output()`.
+     */
+    seed?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const dataDir = options.dataDir ?? makeDataDir();
   const databasePath = join(dataDir, "kairos.db");
+  const seeded = options.seed
+    ? runCommand(["seed"], baseEnv({ DATABASE_PATH: databasePath, ...options.env }))
+    : "";
   // A port probed free can be taken before the server binds it; then try another.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -95,7 +107,7 @@ export async function startServer(
       url,
       dataDir,
       databasePath,
-      output,
+      output: () => seeded + output(),
       stop: async () => {
         child.kill("SIGTERM");
         await exited(child);
@@ -112,4 +124,13 @@ export async function startServerExpectingFailure(env: Record<string, string | u
   const code = await exited(child);
   clearTimeout(timer);
   return { code, output: output() };
+}
+
+/** Runs `node build/index.js <args>` to completion; its output, or an error with it. */
+function runCommand(args: string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync(process.execPath, [serverEntry, ...args], { cwd: projectRoot, env });
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.status !== 0)
+    throw new Error(`${args.join(" ")} failed (${result.status}):\n${output}`);
+  return output;
 }

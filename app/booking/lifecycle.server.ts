@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { isStartAvailable, isTakenByAnother } from "~/availability/availability.server";
 import { getPracticeSummary, type BookableOffer } from "~/catalogue/catalogue.server";
+import type { BookedAnswer } from "~/catalogue/intake.server";
 import {
   bookingCancelled,
   bookingRefunded,
@@ -147,6 +148,10 @@ export type NewBooking = {
   startAt: Date;
   draftId: string | null;
   client: { name: string; email: string; timezone: string; notes: string };
+  /** Where it takes place, as the client is told (a link, an address), fixed now. */
+  location?: string | null;
+  /** The service's questions as asked, with the client's answers. */
+  answers?: BookedAnswer[];
 };
 
 // ---- Events that create a booking ----------------------------------------------------------------
@@ -475,7 +480,7 @@ function move(
 function insert(
   tx: Tx,
   event: "hold" | "confirmFree",
-  { offer, startAt, draftId, client }: NewBooking,
+  { offer, startAt, draftId, client, location, answers }: NewBooking,
   change: Change,
   extra: Pick<Booking, "holdExpiresAt" | "manageTokenHash">,
 ): Booking {
@@ -497,6 +502,8 @@ function insert(
       // Copied, so later price changes never touch a booking.
       priceMinor: offer.service.priceMinor,
       currency: offer.service.currency,
+      location: location ?? null,
+      intakeAnswers: answers?.length ? JSON.stringify(answers) : null,
       status,
       statusReason: reason,
       createdAt: change.at,

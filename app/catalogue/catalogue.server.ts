@@ -2,9 +2,16 @@
  * What the practice offers: active services with the coaches who give them, and active coaches,
  * as the public pages list them and as a booking needs them (`findBookableOffer`).
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, exists, isNotNull, or } from "drizzle-orm";
 import type { Db, DbOrTx } from "~db/database.server";
-import { coachServices, coaches, practiceSettings, services } from "~db/schema";
+import {
+  availabilityOverrides,
+  availabilityRules,
+  coachServices,
+  coaches,
+  practiceSettings,
+  services,
+} from "~db/schema";
 
 export type PracticeSummary = { name: string; tagline: string | null };
 
@@ -60,14 +67,39 @@ export function listPublicCatalogue(db: Db) {
   };
 }
 
-/** Active services that at least one active coach gives: the ones a client can book. */
+/** The coach has working hours of some kind: weekly, or on a date. */
+const hasHours = (db: Pick<DbOrTx, "select">) =>
+  or(
+    exists(
+      db
+        .select({ id: availabilityRules.id })
+        .from(availabilityRules)
+        .where(eq(availabilityRules.coachId, coaches.id)),
+    ),
+    exists(
+      db
+        .select({ id: availabilityOverrides.id })
+        .from(availabilityOverrides)
+        .where(
+          and(
+            eq(availabilityOverrides.coachId, coaches.id),
+            isNotNull(availabilityOverrides.startMinute),
+          ),
+        ),
+    ),
+  );
+
+/**
+ * Active services that at least one active coach with working hours gives: the ones a client can
+ * book. None at all means the practice is not taking bookings yet.
+ */
 export function listBookableServices(db: Db): ServiceChoice[] {
   return db
     .selectDistinct(serviceColumns)
     .from(services)
     .innerJoin(coachServices, eq(coachServices.serviceId, services.id))
     .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
-    .where(and(eq(services.active, true), eq(coaches.active, true)))
+    .where(and(eq(services.active, true), eq(coaches.active, true), hasHours(db)))
     .orderBy(asc(services.sortOrder), asc(services.name))
     .all();
 }
@@ -95,13 +127,15 @@ export function listCoachesForService(db: Db, serviceId: number): CoachChoice[] 
 }
 
 export type BookableOffer = {
-  coach: { id: number; name: string; timezone: string };
+  coach: { id: number; name: string; timezone: string; videoLink: string | null };
   service: {
     id: number;
     name: string;
     durationMinutes: number;
     priceMinor: number;
     currency: string;
+    locationKind: (typeof services.$inferSelect)["locationKind"];
+    locationDetail: string | null;
   };
 };
 
@@ -116,11 +150,14 @@ export function findBookableOffer(
       coachId: coaches.id,
       coachName: coaches.name,
       timezone: coaches.timezone,
+      videoLink: coaches.videoLink,
       serviceId: services.id,
       serviceName: services.name,
       durationMinutes: services.durationMinutes,
       priceMinor: services.priceMinor,
       currency: services.currency,
+      locationKind: services.locationKind,
+      locationDetail: services.locationDetail,
     })
     .from(coachServices)
     .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
@@ -136,13 +173,20 @@ export function findBookableOffer(
     .get();
   if (!row) return null;
   return {
-    coach: { id: row.coachId, name: row.coachName, timezone: row.timezone },
+    coach: {
+      id: row.coachId,
+      name: row.coachName,
+      timezone: row.timezone,
+      videoLink: row.videoLink,
+    },
     service: {
       id: row.serviceId,
       name: row.serviceName,
       durationMinutes: row.durationMinutes,
       priceMinor: row.priceMinor,
       currency: row.currency,
+      locationKind: row.locationKind,
+      locationDetail: row.locationDetail,
     },
   };
 }

@@ -149,3 +149,12 @@ export function ChoiceList({
     </>
   );
 }
+
+/** What the public pages say before the practice has anything a client can book. */
+export function NotTakingBookings() {
+  return (
+    <p className="notice" role="status">
+      We’re not taking bookings online yet. Please check back soon.
+    </p>
+  );
+}

@@ -62,6 +62,11 @@ export const envSchema = z
         message: "must be one of trace, debug, info, warn, error, fatal",
       })
       .default("info"),
+    /**
+     * Runs the demo practice (sample coaches and services, test payments through the built-in
+     * emulator) even in production: on purpose, never by forgetting the Stripe keys.
+     */
+    KAIROS_DEMO: z.enum(["0", "1"], { message: "must be 1 (run the demo) or 0" }).optional(),
     SMTP_URL: z
       .url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" })
       .optional(),
@@ -99,11 +104,30 @@ export const envSchema = z
           "is required when NODE_ENV=production (the public address, e.g. https://book.example.com)",
       });
     }
+    if (env.NODE_ENV === "production" && !env.STRIPE_SECRET_KEY && env.KAIROS_DEMO !== "1") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_SECRET_KEY"],
+        message:
+          "is required when NODE_ENV=production, with STRIPE_WEBHOOK_SECRET (or set KAIROS_DEMO=1 to run the demo practice on purpose)",
+      });
+    }
+    if (env.STRIPE_SECRET_KEY && env.KAIROS_DEMO === "1") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["KAIROS_DEMO"],
+        message:
+          "runs the demo with its own test payments: unset STRIPE_SECRET_KEY, or unset KAIROS_DEMO",
+      });
+    }
   })
   .transform((env) => ({
     ...env,
     APP_URL: env.APP_URL ?? `http://localhost:${env.PORT}`,
-    /** Without Stripe keys Kairos takes test payments through the emulator it starts itself. */
+    /**
+     * Without Stripe keys Kairos runs the demo practice and takes test payments through the
+     * emulator it starts itself (production refuses to start that way unless KAIROS_DEMO=1).
+     */
     demoMode: !env.STRIPE_SECRET_KEY,
     /** No real money moves: demo mode, or a Stripe test key. Every page says so. */
     testPayments: !env.STRIPE_SECRET_KEY || /^(sk|rk)_test_/.test(env.STRIPE_SECRET_KEY),

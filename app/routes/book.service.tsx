@@ -14,7 +14,7 @@ import { chooseService } from "~/wizard/steps.server";
 import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { STEP_TITLE } from "~/wizard/step-names";
 import { listBookableServices } from "~/catalogue/catalogue.server";
-import { ChoiceList, SubmitButton, WizardHeader } from "~/components/wizard";
+import { ChoiceList, NotTakingBookings, SubmitButton, WizardHeader } from "~/components/wizard";
 import { formatDuration, formatPrice } from "~/lib/format";
 import { getDb } from "~db/database.server";
 
@@ -74,20 +74,24 @@ export default function ServiceStep() {
         title={STEP_TITLE.service}
         back={{ to: "/", label: "Home" }}
       />
-      <Form method="post" {...getFormProps(form)} noValidate>
-        <ChoiceList
-          legend="Session"
-          field={fields.service}
-          chosen={chosen}
-          choices={services.map((service) => ({
-            value: service.slug,
-            title: service.name,
-            meta: service.summary,
-            text: service.description,
-          }))}
-        />
-        <SubmitButton pendingText="Saving…">Continue</SubmitButton>
-      </Form>
+      {services.length === 0 ? (
+        <NotTakingBookings />
+      ) : (
+        <Form method="post" {...getFormProps(form)} noValidate>
+          <ChoiceList
+            legend="Session"
+            field={fields.service}
+            chosen={chosen}
+            choices={services.map((service) => ({
+              value: service.slug,
+              title: service.name,
+              meta: service.summary,
+              text: service.description,
+            }))}
+          />
+          <SubmitButton pendingText="Saving…">Continue</SubmitButton>
+        </Form>
+      )}
     </div>
   );
 }

@@ -300,6 +300,9 @@ describe("newBookingFrom", () => {
         timezone: "America/New_York",
         notes: "Compilers",
       },
+      // The demo's services have no place or questions set.
+      location: null,
+      answers: [],
     });
   });
 

@@ -5,6 +5,14 @@
  */
 import * as lifecycle from "~/booking/lifecycle.server";
 import { findBookableOffer, type BookableOffer } from "~/catalogue/catalogue.server";
+import {
+  bookedAnswers,
+  listQuestions,
+  missingAnswers,
+  readDraftAnswers,
+  resolveLocation,
+  type Question,
+} from "~/catalogue/intake.server";
 import { writeTransaction, type Db, type DbOrTx } from "~db/database.server";
 import { completeDraft, findOpenDraft, forgetDraftTime, type Draft } from "./drafts.server";
 
@@ -25,12 +33,18 @@ export type CompleteDraft = Draft & {
   clientTimezone: string;
 };
 
+export type CompleteDraftAndOffer = {
+  draft: CompleteDraft;
+  offer: BookableOffer;
+  questions: Question[];
+};
+
 /** The open draft with everything a booking needs, and what it books; IncompleteDraftError if not. */
 export function requireCompleteDraft(
   tx: Pick<DbOrTx, "select">,
   draftId: string,
   now: Date,
-): { draft: CompleteDraft; offer: BookableOffer } {
+): CompleteDraftAndOffer {
   const draft = findOpenDraft(tx, draftId, now);
   const offer =
     draft?.serviceId && draft.coachId
@@ -46,17 +60,18 @@ export function requireCompleteDraft(
   ) {
     throw new IncompleteDraftError("The booking is missing some details.");
   }
-  return { draft: draft as CompleteDraft, offer };
+  const questions = listQuestions(tx, offer.service.id);
+  if (missingAnswers(questions, readDraftAnswers(draft.intakeAnswers)).length > 0)
+    throw new IncompleteDraftError("The booking is missing an answer the session needs.");
+  return { draft: draft as CompleteDraft, offer, questions };
 }
 
-/** The booking a complete draft describes. */
+/** The booking a complete draft describes, with its place and its answers fixed now. */
 export function newBookingFrom({
   draft,
   offer,
-}: {
-  draft: CompleteDraft;
-  offer: BookableOffer;
-}): lifecycle.NewBooking {
+  questions,
+}: CompleteDraftAndOffer): lifecycle.NewBooking {
   return {
     offer,
     startAt: draft.startAt,
@@ -67,6 +82,12 @@ export function newBookingFrom({
       timezone: draft.clientTimezone,
       notes: draft.clientNotes ?? "",
     },
+    location: resolveLocation(
+      offer.service.locationKind,
+      offer.service.locationDetail,
+      offer.coach.videoLink,
+    ),
+    answers: bookedAnswers(questions, readDraftAnswers(draft.intakeAnswers)),
   };
 }
 

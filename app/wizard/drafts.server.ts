@@ -23,6 +23,7 @@ export type DraftFields = Partial<
     | "clientName"
     | "clientEmail"
     | "clientNotes"
+    | "intakeAnswers"
   >
 >;
 

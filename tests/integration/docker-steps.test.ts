@@ -82,6 +82,8 @@ describe("the README's Docker commands", () => {
       // What the operator fills in, as the README says; the rest of .env.example as it stands.
       ...parseEnvFile(read(".env.example")),
       SESSION_SECRET: "a".repeat(64),
+      STRIPE_SECRET_KEY: "sk_test_docker_steps",
+      STRIPE_WEBHOOK_SECRET: "whsec_docker_steps",
       // `-p 3000:3000` maps the image's port; here it is any free one.
       PORT: String(port),
     } as unknown as NodeJS.ProcessEnv; // NODE_ENV comes from the Dockerfile's ENV

@@ -5,7 +5,7 @@
  * snapshots read with better-sqlite3, and a raw HTTP/1.1 connection on which a second request can
  * be sent while the first is still being answered.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,10 +41,24 @@ function exitOf(child: ChildProcess): Promise<Exit> {
  * the environment limited to PATH, NODE_ENV=test and what `env` adds.
  */
 export async function spawnKairos(
-  options: { env?: Record<string, string>; dataDir?: string } = {},
+  options: { env?: Record<string, string>; dataDir?: string; seed?: boolean } = {},
 ): Promise<KairosProcess> {
   const dataDir = options.dataDir ?? makeDataDir();
   const databasePath = join(dataDir, "kairos.db");
+  // With Stripe keys only demo mode seeds itself: seed the demo practice first, as an operator
+  // trying Kairos would.
+  if (options.seed) {
+    const seeded = spawnSync(process.execPath, [serverEntry, "seed"], {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "test",
+        DATABASE_PATH: databasePath,
+        ...options.env,
+      },
+    });
+    if (seeded.status !== 0) throw new Error(`seed failed:\n${seeded.stdout}${seeded.stderr}`);
+  }
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const url = `http://localhost:${port}`;

@@ -64,7 +64,7 @@ const payingThrough = (emulator: StripeEmulator) => ({
 /** A server paying through an emulator in this process, signalled by the test itself. */
 async function startSignalledWorld(): Promise<{ server: KairosProcess; emulator: StripeEmulator }> {
   const emulator = await startEmulator();
-  const server = await spawnKairos({ env: payingThrough(emulator) });
+  const server = await spawnKairos({ env: payingThrough(emulator), seed: true });
   cleanups.push(async () => {
     await server.stop();
     rmSync(server.dataDir, { recursive: true, force: true });
@@ -381,7 +381,7 @@ describe("backup and restore", () => {
     });
     const emulator = await startEmulator();
     const env = payingThrough(emulator);
-    const first = await startServer({ dataDir, env });
+    const first = await startServer({ dataDir, env, seed: true });
     cleanups.push(() => first.stop());
     emulator.webhooks.setEndpoint(`${first.url}/webhooks/stripe`);
     const database = first.databasePath;

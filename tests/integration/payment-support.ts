@@ -19,6 +19,7 @@ export async function startPaymentWorld(env: Record<string, string> = {}): Promi
     webhookRetryDelaysMs: [100, 200, 400],
   });
   const server = await startServer({
+    seed: true,
     env: {
       STRIPE_SECRET_KEY: "sk_test_kairos_tests",
       STRIPE_WEBHOOK_SECRET: emulator.webhookSecret,

@@ -142,7 +142,7 @@ describe("start-up against an existing data folder", () => {
 describe("in production", () => {
   it("shows the styled error page without a stack trace or the error's message", async () => {
     const server = await startServer({
-      env: { NODE_ENV: "production", SESSION_SECRET: "s".repeat(40) },
+      env: { NODE_ENV: "production", SESSION_SECRET: "s".repeat(40), KAIROS_DEMO: "1" },
     });
     try {
       // Break the database under the running server: the home page's loader throws.
@@ -199,6 +199,19 @@ describe("start-up with bad configuration", () => {
     [
       { NODE_ENV: "production", APP_URL: "https://book.example.com" },
       /^Kairos could not start: SESSION_SECRET is required when NODE_ENV=production/,
+    ],
+    [
+      // A real install without Stripe keys would send clients to a checkout on a random port.
+      {
+        NODE_ENV: "production",
+        APP_URL: "https://book.example.com",
+        SESSION_SECRET: "s".repeat(40),
+      },
+      /^Kairos could not start: STRIPE_SECRET_KEY is required when NODE_ENV=production, with STRIPE_WEBHOOK_SECRET \(or set KAIROS_DEMO=1 to run the demo practice on purpose\)$/,
+    ],
+    [
+      { STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1", KAIROS_DEMO: "1" },
+      /^Kairos could not start: KAIROS_DEMO runs the demo with its own test payments/,
     ],
     [
       // The kernel answers ENOENT under /proc: Node's recursive mkdir used to spin on it forever.
