@@ -86,3 +86,22 @@ export async function createOrResetAccount(
   const user = db.select(userColumns).from(users).where(eq(users.email, address)).get()!;
   return { user, password, created: !existing };
 }
+
+/**
+ * The account of a coach just added: an existing account with that email (the owner adding
+ * themselves, say) is tied to the coach and keeps its password; otherwise a new account is made
+ * and its password returned, to be shown once.
+ */
+export async function accountForNewCoach(
+  db: DbOrTx,
+  { email, name, coachId }: { email: string; name: string; coachId: number },
+): Promise<{ password: string | null }> {
+  const address = normaliseEmail(email);
+  const existing = db.select({ id: users.id }).from(users).where(eq(users.email, address)).get();
+  if (existing) {
+    db.update(users).set({ coachId }).where(eq(users.id, existing.id)).run();
+    return { password: null };
+  }
+  const { password } = await createOrResetAccount(db, { email, name, owner: false });
+  return { password };
+}

@@ -12,6 +12,7 @@ import {
   bookingEvents,
   bookings,
   coaches,
+  practiceSettings,
   services,
   type BookingStatus,
 } from "~db/schema";
@@ -162,13 +163,18 @@ export function coachesFor(db: Reader, user: User) {
     .all();
 }
 
-/** The zone a user reads times in: their own as a coach, else the first coach's, else UTC. */
+/** The zone a user reads times in: their own as a coach, else the practice's. */
 export function viewerZone(db: Reader, user: User): string {
-  const coach = db
-    .select({ timezone: coaches.timezone })
-    .from(coaches)
-    .where(user.coachId ? eq(coaches.id, user.coachId) : undefined)
-    .orderBy(asc(coaches.id))
-    .get();
-  return coach?.timezone ?? "UTC";
+  const coach = user.coachId
+    ? db
+        .select({ timezone: coaches.timezone })
+        .from(coaches)
+        .where(eq(coaches.id, user.coachId))
+        .get()
+    : undefined;
+  return (
+    coach?.timezone ??
+    db.select({ timezone: practiceSettings.timezone }).from(practiceSettings).get()?.timezone ??
+    "UTC"
+  );
 }

@@ -5,23 +5,43 @@
 import { NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
 
-export function CoachNav({ owner, name }: { owner: boolean; name: string }) {
+export function CoachNav({
+  owner,
+  name,
+  coachId,
+  setUp,
+}: {
+  owner: boolean;
+  name: string;
+  coachId: number | null;
+  setUp: boolean;
+}) {
+  const links: [string, string][] = [
+    ...(owner && !setUp ? ([["/coach/setup", "Set up"]] as [string, string][]) : []),
+    ["/coach", "Bookings"],
+    ...(coachId
+      ? ([[`/coach/coaches/${coachId}/availability`, "Your hours"]] as [string, string][])
+      : []),
+    ...(owner
+      ? ([
+          ["/coach/services", "Services"],
+          ["/coach/coaches", "Coaches"],
+          ["/coach/practice", "Practice"],
+          ["/coach/payments", "Payments"],
+        ] as [string, string][])
+      : []),
+    ["/logout", `Sign out (${name})`],
+  ];
   return (
     <nav className="coach-nav" aria-label="Coach area">
       <ul role="list">
-        <li>
-          <NavLink to="/coach" end>
-            Bookings
-          </NavLink>
-        </li>
-        {owner ? (
-          <li>
-            <NavLink to="/coach/payments">Payments</NavLink>
+        {links.map(([to, label]) => (
+          <li key={to}>
+            <NavLink to={to} end={to === "/coach"}>
+              {label}
+            </NavLink>
           </li>
-        ) : null}
-        <li>
-          <NavLink to="/logout">Sign out ({name})</NavLink>
-        </li>
+        ))}
       </ul>
     </nav>
   );

@@ -1,7 +1,8 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { DateTime } from "luxon";
 import { needsAttention } from "~/coach/attention.server";
+import { isSetUp, setupChecklist } from "~/coach/setup.server";
 import { monthNumbers, type Amount } from "~/coach/stats.server";
 import { BookingsPerDayChart, FunnelChart, funnelStages } from "~/components/charts";
 import {
@@ -25,6 +26,8 @@ export const meta: MetaFunction = () => [{ title: "Bookings · Coach area · Kai
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
+  // A new install: the owner lands on the setup checklist until clients can book.
+  if (user.role === "owner" && !isSetUp(setupChecklist(db))) throw redirect("/coach/setup");
   const now = new Date();
   const zone = viewerZone(db, user);
   const { raw, parsed } = readFilters(new URL(request.url));
