@@ -45,24 +45,24 @@ export const practiceSchema = z
       .max(720, "The notice can be at most 720 hours (30 days)."),
     tiers: z
       .array(
-        z.object({
-          hoursBefore: optionalWhole("The notice", 8760),
-          percent: optionalWhole("The refund", 100),
-        }),
+        z
+          .object({
+            hoursBefore: optionalWhole("The notice", 8760),
+            percent: optionalWhole("The refund", 100),
+          })
+          .superRefine((tier, ctx) => {
+            if ((tier.hoursBefore === undefined) !== (tier.percent === undefined))
+              ctx.addIssue({
+                code: "custom",
+                path: [tier.hoursBefore === undefined ? "hoursBefore" : "percent"],
+                message: "Fill in both the notice and the refund, or neither.",
+              });
+          }),
       )
       .max(REFUND_TIER_ROWS)
       .default([]),
   })
   .superRefine((value, ctx) => {
-    value.tiers.forEach((tier, i) => {
-      const half = (tier.hoursBefore === undefined) !== (tier.percent === undefined);
-      if (half)
-        ctx.addIssue({
-          code: "custom",
-          path: ["tiers", i, tier.hoursBefore === undefined ? "hoursBefore" : "percent"],
-          message: "Fill in both the notice and the refund, or neither.",
-        });
-    });
     const notices = value.tiers.flatMap((t) =>
       t.hoursBefore === undefined ? [] : [t.hoursBefore],
     );

@@ -94,7 +94,8 @@ export function offeredStarts(html: string): string[] {
 
 /** The text of a field's error message, by the field's error id. */
 export function errorText(html: string, errorId: string): string | undefined {
-  const match = html.match(new RegExp(`id="${errorId}"[^>]*>([^<]*)<`));
+  const id = errorId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const match = html.match(new RegExp(`id="${id}"[^>]*>([^<]*)<`));
   return match?.[1]?.trim() || undefined;
 }
 
