@@ -279,7 +279,7 @@ export const bookings = sqliteTable(
     currency: text("currency").notNull(),
     /** Where the session takes place, as told to the client (a link, an address), fixed at booking. */
     location: text("location"),
-    /** JSON `[{question, answer}]`: the service's questions as asked, with the client's answers. */
+    /** JSON `[{question, kind, answer}]`: the service's questions as asked, with the client's answers. */
     intakeAnswers: text("intake_answers"),
     status: text("status", { enum: BOOKING_STATUSES }).notNull(),
     /** Why the booking is in its status, when that needs saying (e.g. `slot_conflict`). */

@@ -67,6 +67,8 @@ export type BookingView = Pick<
   | "clientNotes"
   | "priceMinor"
   | "currency"
+  | "location"
+  | "intakeAnswers"
 > & { serviceName: string; coachName: string; coachEmail: string; coachTimezone: string };
 
 /** A booking with the names of what and whom it books: what pages and emails show. */
@@ -88,6 +90,8 @@ export function findBookingView(
         clientNotes: bookings.clientNotes,
         priceMinor: bookings.priceMinor,
         currency: bookings.currency,
+        location: bookings.location,
+        intakeAnswers: bookings.intakeAnswers,
         serviceName: services.name,
         coachName: coaches.name,
         coachEmail: coaches.email,

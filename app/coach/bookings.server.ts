@@ -120,6 +120,8 @@ function selectStory(db: Reader, id: string) {
     .select({
       ...listColumns,
       clientNotes: bookings.clientNotes,
+      location: bookings.location,
+      intakeAnswers: bookings.intakeAnswers,
       checkoutSessionId: bookings.checkoutSessionId,
       paymentIntentId: bookings.paymentIntentId,
       draftId: bookings.draftId,

@@ -4,6 +4,7 @@ import {
   getSelectProps,
   getTextareaProps,
   useForm,
+  type FieldMetadata,
 } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import {
@@ -13,9 +14,18 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useMemo } from "react";
+import { listQuestions, readDraftAnswers } from "~/catalogue/intake.server";
 import { guardStep, redirectToStep } from "~/http/wizard.server";
 import { timezoneOptions } from "~/lib/timezones";
-import { detailsStepSchema, HONEYPOT_FIELD } from "~/wizard/schemas";
+import {
+  ANSWER_MAX_LENGTH,
+  answerKey,
+  CONSENT_VALUE,
+  detailsStepSchemaFor,
+  HONEYPOT_FIELD,
+  type AskedQuestion,
+} from "~/wizard/schemas";
 import { saveDetails } from "~/wizard/steps.server";
 import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
@@ -25,43 +35,55 @@ import { getDb } from "~db/database.server";
 export const meta: MetaFunction = () => [{ title: "Your details · Book" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const wizard = await loadWizard(request, getDb(), new Date());
+  const db = getDb();
+  const wizard = await loadWizard(request, db, new Date());
   guardStep(wizard, "details");
   const draft = wizard.draft!;
+  // The chosen session's questions; answers saved for another session's are not shown.
+  const questions = listQuestions(db, wizard.service!.id);
+  const saved = readDraftAnswers(draft.intakeAnswers);
   return {
     position: stepPosition(wizard, "details"),
+    questions,
     values: {
       name: draft.clientName ?? "",
       email: draft.clientEmail ?? "",
       notes: draft.clientNotes ?? "",
       timezone: wizard.timezone!,
+      answers: Object.fromEntries(
+        questions.map((question) => [answerKey(question.id), saved[String(question.id)] ?? ""]),
+      ),
     },
     timezones: timezoneOptions(wizard.timezone),
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: detailsStepSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const db = getDb();
   const now = new Date();
   const wizard = await loadWizard(request, db, now);
   guardStep(wizard, "details");
+  // Validated against the questions the session asks now, whatever the page showed.
+  const schema = detailsStepSchemaFor(listQuestions(db, wizard.service!.id));
+  const submission = parseWithZod(await request.formData(), { schema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const saved = saveDetails(db, wizard, submission.value, now)!;
   return redirectToStep(saved.draft, saved.next);
 }
 
 export default function DetailsStep() {
-  const { position, values, timezones } = useLoaderData<typeof loader>();
+  const { position, questions, values, timezones } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
+  const schema = useMemo(() => detailsStepSchemaFor(questions), [questions]);
   const [form, fields] = useForm({
     id: "details-step",
     lastResult,
     defaultValue: values,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: detailsStepSchema }),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
   });
+  const answers = fields.answers.getFieldset();
   return (
     <div className="wizard">
       <WizardHeader
@@ -100,6 +122,13 @@ export default function DetailsStep() {
           <textarea {...getTextareaProps(fields.notes)} rows={4} maxLength={1000} />
           <FieldError id={fields.notes.errorId} errors={fields.notes.errors} />
         </div>
+        {questions.map((question) => (
+          <QuestionField
+            key={question.id}
+            question={question}
+            field={answers[answerKey(question.id)]!}
+          />
+        ))}
         <div className="field">
           <label htmlFor={fields.timezone.id}>Your timezone</label>
           {/* A forged post may repeat the field: the select still shows one choice. */}
@@ -128,6 +157,70 @@ export default function DetailsStep() {
         </div>
         <SubmitButton pendingText="Saving…">Continue</SubmitButton>
       </Form>
+    </div>
+  );
+}
+
+/** A question the session asks, as the field its kind calls for, with its error beside it. */
+function QuestionField({
+  question,
+  field,
+}: {
+  question: AskedQuestion;
+  field: FieldMetadata<string | undefined>;
+}) {
+  const optional = question.required ? null : <span className="optional">(optional)</span>;
+  if (question.kind === "choice") {
+    return (
+      <fieldset
+        className="field"
+        aria-describedby={field.errorId}
+        aria-invalid={field.errors ? true : undefined}
+      >
+        <legend>
+          {question.label} {optional}
+        </legend>
+        {question.options.map((option, index) => (
+          <label key={option} className="choice-inline">
+            <input
+              type="radio"
+              id={`${field.id}-${index}`}
+              name={field.name}
+              value={option}
+              defaultChecked={field.initialValue === option}
+            />{" "}
+            {option}
+          </label>
+        ))}
+        <FieldError id={field.errorId} errors={field.errors} />
+      </fieldset>
+    );
+  }
+  if (question.kind === "consent") {
+    return (
+      <div className="field">
+        <label className="choice-inline">
+          <input {...getInputProps(field, { type: "checkbox", value: CONSENT_VALUE })} />{" "}
+          {question.label}
+        </label>
+        <FieldError id={field.errorId} errors={field.errors} />
+      </div>
+    );
+  }
+  return (
+    <div className="field">
+      <label htmlFor={field.id}>
+        {question.label} {optional}
+      </label>
+      {question.kind === "long_text" ? (
+        <textarea {...getTextareaProps(field)} rows={4} maxLength={ANSWER_MAX_LENGTH.long_text} />
+      ) : (
+        <input
+          {...getInputProps(field, { type: "text" })}
+          maxLength={ANSWER_MAX_LENGTH.short_text}
+        />
+      )}
+      <FieldError id={field.errorId} errors={field.errors} />
     </div>
   );
 }

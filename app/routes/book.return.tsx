@@ -1,5 +1,7 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
+import { findBookingBySession } from "~/booking/queries.server";
 import { SummaryRow } from "~/components/wizard";
 import { publicUrl } from "~/http/public-url.server";
 import { describeReturn, type ReturnDetails, type ReturnView } from "~/payments/return-page.server";
@@ -42,13 +44,17 @@ const TITLES: Record<ReturnView["state"], string> = {
 };
 
 export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb();
   const sessionId = new URL(request.url).searchParams.get("session_id");
-  const view = await describeReturn(getDb(), getStripe(), sessionId, {
+  const view = await describeReturn(db, getStripe(), sessionId, {
     appUrl: publicUrl(request),
     viewerDraftId: await readDraftId(request),
   });
+  // Where it takes place, shown only with the rest of the details (to the browser that booked).
+  const shown = "details" in view && view.details !== null && sessionId !== null;
+  const location = shown ? (findBookingBySession(db, sessionId)?.location ?? null) : null;
   return data(
-    { ...view, sessionId },
+    { ...view, sessionId, location },
     { status: STATUS[view.state], headers: { "Cache-Control": "no-store" } },
   );
 }
@@ -60,7 +66,7 @@ export default function ReturnPage() {
       <h1>{TITLES[view.state]}</h1>
       {"details" in view ? (
         view.details ? (
-          <Details view={{ ...view, details: view.details }} />
+          <Details view={{ ...view, details: view.details }} location={view.location} />
         ) : (
           <ForSomeoneElse state={view.state} />
         )
@@ -91,8 +97,10 @@ function ForSomeoneElse({ state }: { state: "confirmed" | "processing" }) {
 
 function Details({
   view,
+  location,
 }: {
   view: { state: "confirmed" | "processing"; details: ReturnDetails; sessionId: string | null };
+  location: string | null;
 }) {
   const { details } = view;
   return (
@@ -112,6 +120,11 @@ function Details({
         {details.service ? <SummaryRow term="Session">{details.service}</SummaryRow> : null}
         {details.coach ? <SummaryRow term="Coach">{details.coach}</SummaryRow> : null}
         {details.when ? <SummaryRow term="When">{details.when}</SummaryRow> : null}
+        {location ? (
+          <SummaryRow term="Where">
+            <Place location={location} />
+          </SummaryRow>
+        ) : null}
         {details.price ? (
           <SummaryRow term={view.state === "confirmed" ? "Paid" : "Price"}>
             {details.price}
@@ -132,6 +145,21 @@ function Details({
           </Link>
         </p>
       )}
+    </>
+  );
+}
+
+/** A booking's place: a link to its video room, or the address line by line. */
+function Place({ location }: { location: string }) {
+  if (/^https?:\/\//.test(location)) return <a href={location}>{location}</a>;
+  return (
+    <>
+      {location.split("\n").map((line, index) => (
+        <Fragment key={index}>
+          {index > 0 ? <br /> : null}
+          {line}
+        </Fragment>
+      ))}
     </>
   );
 }

@@ -6,11 +6,14 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
+import { bookedAnswers, listQuestions, readDraftAnswers } from "~/catalogue/intake.server";
 import { Notice, SubmitButton, SummaryRow, WizardHeader } from "~/components/wizard";
 import { bookingFailureResponse, guardStep } from "~/http/wizard.server";
 import { publicUrl } from "~/http/public-url.server";
 import { formatDuration, formatPrice } from "~/lib/format";
 import { getStripe } from "~/lib/stripe.server";
+import { describePolicy, readPolicy } from "~/catalogue/policy.server";
 import { formatSession } from "~/lib/time-format";
 import { cancelCheckout, startCheckout } from "~/payments/checkout.server";
 import { confirmFreeBooking } from "~/wizard/draft-booking.server";
@@ -36,6 +39,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     wizard = await loadWizard(request, db, new Date());
   }
   const { draft, offer } = wizard;
+  const questions = listQuestions(db, offer!.service.id);
+  const answers = readDraftAnswers(draft!.intakeAnswers);
   if (offer!.service.priceMinor > 0) recordReachedReview(db, draft!.id, new Date());
   const start = draft!.startAt!;
   const end = new Date(start.getTime() + offer!.service.durationMinutes * 60_000);
@@ -44,6 +49,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     position: stepPosition(wizard, "review"),
     coachStep: wizard.steps.includes("coach"),
     free: offer!.service.priceMinor === 0,
+    // Read before paying: what changing one's mind later costs.
+    policy: describePolicy(readPolicy(db), { paid: offer!.service.priceMinor > 0 }),
     summary: {
       service: `${offer!.service.name} (${formatDuration(offer!.service.durationMinutes)})`,
       coach: offer!.coach.name,
@@ -52,6 +59,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
       name: draft!.clientName!,
       email: draft!.clientEmail!,
       notes: draft!.clientNotes ?? "",
+      answers: bookedAnswers(questions, answers).map(({ question, kind, answer }) => ({
+        question,
+        // A ticked consent box is stored as "yes": say what it means.
+        answer: kind === "consent" ? "Agreed" : answer,
+      })),
     },
   };
 }
@@ -81,7 +93,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function ReviewStep() {
-  const { cancelled, position, coachStep, free, summary } = useLoaderData<typeof loader>();
+  const { cancelled, position, coachStep, free, summary, policy } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   return (
     <div className="wizard">
@@ -121,7 +133,25 @@ export default function ReviewStep() {
             </>
           ) : null}
         </SummaryRow>
+        {summary.answers.length ? (
+          <SummaryRow term="Your answers" change={{ to: STEP_PATH.details, what: "your answers" }}>
+            {summary.answers.map((item, index) => (
+              <Fragment key={index}>
+                {index > 0 ? <br /> : null}
+                <span className="notes">{item.question}</span>
+                <br />
+                {item.answer}
+              </Fragment>
+            ))}
+          </SummaryRow>
+        ) : null}
       </dl>
+      <section aria-labelledby="policy-heading" className="policy">
+        <h2 id="policy-heading">If your plans change</h2>
+        {policy.map((line) => (
+          <p key={line}>{line}</p>
+        ))}
+      </section>
       {/* Paying leaves the site for Stripe: a plain document submission lets the browser follow the
           redirect itself, rather than a fetch that the departure aborts mid-flight. */}
       <Form method="post" reloadDocument={!free}>

@@ -88,6 +88,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       client: booking.clientName,
       email: booking.clientEmail,
       notes: booking.clientNotes,
+      location: booking.location,
+      answers: booking.intakeAnswers
+        ? (JSON.parse(booking.intakeAnswers) as {
+            question: string;
+            kind: string;
+            answer: string;
+          }[])
+        : [],
       service: booking.serviceName,
       coach: booking.coachName,
       price: formatPrice(booking.priceMinor, booking.currency),
@@ -203,6 +211,20 @@ export default function BookingPage() {
           <a href={`mailto:${booking.email}`}>{booking.email}</a>
         </SummaryRow>
         <SummaryRow term="Notes">{booking.notes || "None"}</SummaryRow>
+        {booking.location ? (
+          <SummaryRow term="Where">
+            {/^https:\/\//.test(booking.location) ? (
+              <a href={booking.location}>{booking.location}</a>
+            ) : (
+              booking.location
+            )}
+          </SummaryRow>
+        ) : null}
+        {booking.answers.map((answer) => (
+          <SummaryRow key={answer.question} term={answer.question}>
+            {answer.kind === "consent" ? "Agreed" : answer.answer}
+          </SummaryRow>
+        ))}
       </dl>
 
       <h2>Payment</h2>

@@ -103,7 +103,7 @@ export default function CoachPage() {
       </p>
       <h1>
         {coach.name}{" "}
-        {coach.active ? null : <span className="badge badge-cancelled">Deactivated</span>}
+        {coach.active ? null : <span className="badge badge-inactive">Deactivated</span>}
       </h1>
       {done && DONE[done] ? <Done>{DONE[done]}</Done> : null}
       <p>

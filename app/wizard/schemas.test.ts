@@ -1,7 +1,13 @@
 import { parseWithZod } from "@conform-to/zod/v4";
 import { describe, expect, it } from "vitest";
 import { canonicalTimeZone } from "~/lib/timezones";
-import { detailsStepSchema, serviceStepSchema, timeStepSchema } from "./schemas";
+import {
+  detailsStepSchema,
+  detailsStepSchemaFor,
+  serviceStepSchema,
+  timeStepSchema,
+  type AskedQuestion,
+} from "./schemas";
 
 const form = (fields: Record<string, string>) => {
   const data = new FormData();
@@ -54,6 +60,85 @@ describe("detailsStepSchema", () => {
 
   it("allows exactly 100 characters of name and 1,000 of notes", () => {
     expect(detailsErrors({ ...valid, name: "x".repeat(100), notes: "n".repeat(1000) })).toEqual({});
+  });
+});
+
+describe("detailsStepSchemaFor: the session's questions", () => {
+  const person = { name: "Ada", email: "ada@example.com", timezone: "Europe/London" };
+  const questions: AskedQuestion[] = [
+    { id: 11, kind: "short_text", label: "Goal?", required: true, options: [] },
+    { id: 12, kind: "long_text", label: "Anything else?", required: false, options: [] },
+    {
+      id: 13,
+      kind: "choice",
+      label: "Heard of us?",
+      required: true,
+      options: ["A friend", "Online"],
+    },
+    { id: 14, kind: "consent", label: "I agree.", required: true, options: [] },
+    { id: 15, kind: "choice", label: "Morning?", required: false, options: ["Yes", "No"] },
+  ];
+  const answered = {
+    "answers.q11": " A new job ",
+    "answers.q13": "Online",
+    "answers.q14": "yes",
+  };
+  const parse = (fields: Record<string, string>) =>
+    parseWithZod(form({ ...person, ...fields }), { schema: detailsStepSchemaFor(questions) });
+  const answerErrors = (fields: Record<string, string>) => {
+    const submission = parse({ ...answered, ...fields });
+    return submission.status === "success" ? {} : (submission.error ?? {});
+  };
+
+  it("accepts every required answer, trimmed, and leaves unanswered optional ones out", () => {
+    const submission = parse({ ...answered, "answers.q12": "", "answers.q99": "forged" });
+    expect(submission.status).toBe("success");
+    if (submission.status === "success")
+      expect(submission.value.answers).toEqual({
+        q11: "A new job",
+        q13: "Online",
+        q14: "yes",
+      });
+  });
+
+  it("names every missing required answer at once", () => {
+    const submission = parse({});
+    expect(submission.status).toBe("error");
+    expect(submission.status === "error" ? submission.error : null).toEqual({
+      "answers.q11": ["Answer this question."],
+      "answers.q13": ["Choose one of the options."],
+      "answers.q14": ["Tick this box to book the session."],
+    });
+  });
+
+  it.each([
+    [{ "answers.q11": "   " }, "answers.q11", "Answer this question."],
+    [
+      { "answers.q11": "x".repeat(201) },
+      "answers.q11",
+      "Your answer can be at most 200 characters.",
+    ],
+    [
+      { "answers.q12": "x".repeat(2001) },
+      "answers.q12",
+      "Your answer can be at most 2,000 characters.",
+    ],
+    [{ "answers.q13": "Astrology" }, "answers.q13", "Choose one of the options."],
+    [{ "answers.q15": "Maybe" }, "answers.q15", "Choose one of the options."],
+    [{ "answers.q14": "on" }, "answers.q14", "Tick this box to book the session."],
+  ])("refuses %o with a message for %s", (change, field, message) => {
+    expect(answerErrors(change)[field]).toEqual([message]);
+  });
+
+  it("allows exactly 200 and 2,000 characters", () => {
+    expect(
+      answerErrors({ "answers.q11": "x".repeat(200), "answers.q12": "y".repeat(2000) }),
+    ).toEqual({});
+  });
+
+  it("is the plain details step for a session without questions", () => {
+    const submission = parseWithZod(form(person), { schema: detailsStepSchemaFor([]) });
+    expect(submission.status).toBe("success");
   });
 });
 

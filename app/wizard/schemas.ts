@@ -59,4 +59,69 @@ export const detailsStepSchema = z.object({
   [HONEYPOT_FIELD]: z.optional(z.string().check(z.maxLength(0, "Leave this field empty."))),
 });
 
-export type DetailsStep = z.infer<typeof detailsStepSchema>;
+/** A question of the chosen service, as the details step asks it. */
+export type AskedQuestion = {
+  id: number;
+  kind: "short_text" | "long_text" | "choice" | "consent";
+  label: string;
+  required: boolean;
+  /** A choice's options; empty for other kinds. */
+  options: string[];
+};
+
+/** How long an answer may be, by kind of question. */
+export const ANSWER_MAX_LENGTH = { short_text: 200, long_text: 2000 } as const;
+/** The value a ticked consent box sends, and the answer a booking keeps. */
+export const CONSENT_VALUE = "yes";
+
+/** The name of a question's field inside `answers` (`answers.q12`): by question id. */
+export function answerKey(questionId: number): string {
+  return `q${questionId}`;
+}
+
+function textAnswer(question: AskedQuestion, maxLength: number) {
+  return z
+    .string({ error: "Answer this question." })
+    .check(
+      z.trim(),
+      ...(question.required ? [z.minLength(1, "Answer this question.")] : []),
+      z.maxLength(
+        maxLength,
+        `Your answer can be at most ${maxLength.toLocaleString("en-GB")} characters.`,
+      ),
+    );
+}
+
+function answerSchema(question: AskedQuestion) {
+  const schema =
+    question.kind === "choice"
+      ? z
+          .string({ error: "Choose one of the options." })
+          .check(
+            z.refine((answer) => question.options.includes(answer), "Choose one of the options."),
+          )
+      : question.kind === "consent"
+        ? z.literal(CONSENT_VALUE, { error: "Tick this box to book the session." })
+        : textAnswer(question, ANSWER_MAX_LENGTH[question.kind]);
+  return question.required ? schema : z.optional(schema);
+}
+
+/**
+ * The details step for a service that asks questions: the fields above, and `answers` holding one
+ * field per question (`answers.q12`), each validated for its kind. Built from the questions, on the
+ * server for each post and in the browser from the same list.
+ */
+export function detailsStepSchemaFor(questions: AskedQuestion[]) {
+  return z.extend(detailsStepSchema, {
+    answers: z.object(
+      Object.fromEntries(
+        questions.map((question) => [answerKey(question.id), answerSchema(question)]),
+      ),
+    ),
+  });
+}
+
+export type DetailsStep = z.infer<typeof detailsStepSchema> & {
+  /** Answers by `answerKey`; those left empty are absent. */
+  answers?: Record<string, string | undefined>;
+};

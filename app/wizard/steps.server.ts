@@ -5,10 +5,11 @@
 import { and, eq } from "drizzle-orm";
 import { isStartAvailable } from "~/availability/availability.server";
 import { findBookableOffer, listCoachesForService } from "~/catalogue/catalogue.server";
+import { listQuestions } from "~/catalogue/intake.server";
 import type { Db } from "~db/database.server";
 import { coaches, services } from "~db/schema";
 import { saveDraft } from "./drafts.server";
-import type { DetailsStep } from "./schemas";
+import { answerKey, type DetailsStep } from "./schemas";
 import type { Step } from "./step-names";
 import { nextStep, type Wizard } from "./wizard.server";
 
@@ -68,8 +69,20 @@ export function chooseTimezone(db: Db, wizard: Wizard, timezone: string, now: Da
   return saveDraft(db, wizard.draft.id, { clientTimezone: timezone }, now);
 }
 
+/**
+ * Stores the client's details and their answers to the chosen service's questions, by question
+ * id. Only that service's questions are kept: answers given to another session's questions (the
+ * client went back and changed it) are dropped, never carried over.
+ */
 export function saveDetails(db: Db, wizard: Wizard, details: DetailsStep, now: Date) {
   if (!wizard.draft) return null;
+  const questions = wizard.service ? listQuestions(db, wizard.service.id) : [];
+  const answers = Object.fromEntries(
+    questions.flatMap((question) => {
+      const answer = details.answers?.[answerKey(question.id)];
+      return answer ? [[String(question.id), answer]] : [];
+    }),
+  );
   const draft = saveDraft(
     db,
     wizard.draft.id,
@@ -78,6 +91,7 @@ export function saveDetails(db: Db, wizard: Wizard, details: DetailsStep, now: D
       clientEmail: details.email,
       clientNotes: details.notes ?? null,
       clientTimezone: details.timezone,
+      intakeAnswers: Object.keys(answers).length ? JSON.stringify(answers) : null,
     },
     now,
   );

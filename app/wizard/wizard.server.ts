@@ -11,6 +11,7 @@ import {
   type CoachChoice,
   type ServiceChoice,
 } from "~/catalogue/catalogue.server";
+import { listQuestions, missingAnswers, readDraftAnswers } from "~/catalogue/intake.server";
 import type { Db } from "~db/database.server";
 import { readDraftId } from "./draft-cookie.server";
 import { findOpenDraft, type Draft } from "./drafts.server";
@@ -31,6 +32,7 @@ export type Wizard = {
 };
 
 function firstIncompleteStep(
+  db: Db,
   draft: Draft | null,
   service: ServiceChoice | null,
   offer: BookableOffer | null,
@@ -39,6 +41,12 @@ function firstIncompleteStep(
   if (!offer) return "coach";
   if (!draft.startAt) return "time";
   if (!draft.clientName || !draft.clientEmail || !draft.clientTimezone) return "details";
+  // The session asks something not answered yet (its questions may have changed since).
+  const unanswered = missingAnswers(
+    listQuestions(db, service.id),
+    readDraftAnswers(draft.intakeAnswers),
+  );
+  if (unanswered.length > 0) return "details";
   return "review";
 }
 
@@ -54,7 +62,7 @@ export async function loadWizard(request: Request, db: Db, now: Date): Promise<W
     coaches,
     offer,
     steps,
-    firstIncomplete: firstIncompleteStep(draft, service, offer),
+    firstIncomplete: firstIncompleteStep(db, draft, service, offer),
     timezone: draft?.clientTimezone ?? offer?.coach.timezone ?? null,
   };
 }

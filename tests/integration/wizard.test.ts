@@ -200,6 +200,13 @@ describe("a free booking with JavaScript off", () => {
     const review = await client.get("/book/review");
     expect(decodeEntities(review.html)).toContain("Continue to payment (£45)");
     expect(review.html).not.toContain("Confirm booking");
+    // The practice's cancellation policy, read before paying.
+    expect(decodeEntities(review.html)).toContain(
+      "You can cancel or move this booking yourself until 24 hours before it starts",
+    );
+    expect(decodeEntities(review.html)).toContain(
+      "A full refund if you cancel at least 48 hours before, a 50% refund if you cancel at least 24 hours before; after that, no refund.",
+    );
     // A forged confirm of a paid session books nothing.
     expect((await client.post("/book/review", { intent: "confirm" })).status).toBe(409);
     expect(query("select * from bookings where client_email = 'grace@example.com'")).toEqual([]);
@@ -446,5 +453,278 @@ describe("the draft", () => {
     expect(ids.length).toBeGreaterThan(0);
     for (const { id } of ids)
       expect(Buffer.from(id, "base64url").length).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe("the session's questions", () => {
+  type Asked = { id: number; kind: string; label: string };
+  let asked: Asked[];
+  let otherQuestion: Asked;
+
+  /** A session added straight to the database, by Maya, with these questions. */
+  function addService(
+    slug: string,
+    place: { kind: string; detail: string | null },
+    questions: { kind: string; label: string; required: boolean; options?: string[] }[],
+  ): Asked[] {
+    const db = new Database(server.databasePath);
+    try {
+      db.pragma("busy_timeout = 5000");
+      const { id } = db
+        .prepare(
+          "insert into services (slug, name, duration_minutes, price_minor, currency, location_kind, location_detail, sort_order) values (?, ?, 30, 0, 'gbp', ?, ?, 10) returning id",
+        )
+        .get(slug, `Session ${slug}`, place.kind, place.detail) as { id: number };
+      db.prepare(
+        "insert into coach_services (coach_id, service_id) select id, ? from coaches where slug = 'maya-okafor'",
+      ).run(id);
+      return questions.map(
+        (question, position) =>
+          db
+            .prepare(
+              "insert into service_questions (service_id, position, kind, label, required, options) values (?, ?, ?, ?, ?, ?) returning id, kind, label",
+            )
+            .get(
+              id,
+              position,
+              question.kind,
+              question.label,
+              question.required ? 1 : 0,
+              question.options ? JSON.stringify(question.options) : null,
+            ) as Asked,
+      );
+    } finally {
+      db.close();
+    }
+  }
+
+  beforeAll(() => {
+    asked = addService("intake-call", { kind: "address", detail: "12 Mill Lane\nLeeds" }, [
+      { kind: "short_text", label: "What brings you here?", required: true },
+      { kind: "long_text", label: "Anything else we should know?", required: false },
+      {
+        kind: "choice",
+        label: "How did you hear of us?",
+        required: true,
+        options: ["A friend", "Online"],
+      },
+      { kind: "consent", label: "I agree to the practice’s terms.", required: true },
+    ]);
+    otherQuestion = addService(
+      "room-call",
+      { kind: "video_room", detail: "https://meet.jit.si/{room}" },
+      [{ kind: "short_text", label: "Your phone number", required: false }],
+    )[0]!;
+  });
+
+  const field = (question: Asked) => `answers.q${question.id}`;
+  const errorOf = (html: string, question: Asked) =>
+    decodeEntities(errorText(html, `details-step-answers.q${question.id}-error`) ?? "");
+  const person = { name: "Ada Lovelace", email: "", notes: "Hello", timezone: "Europe/London" };
+
+  /** A client on the details step of a session (its first free time). */
+  async function clientAtDetails(service: string) {
+    const client = new FormClient(server.url);
+    // Maya alone gives it: no coach step.
+    expectRedirect(await client.post("/book/service", { service }), "/book/time");
+    const slot = offeredStarts((await client.get("/book/time")).html)[0]!;
+    expectRedirect(await client.post("/book/time", { startAt: slot }), "/book/details");
+    return client;
+  }
+
+  const draftAnswers = (email: string) =>
+    query<{ intake_answers: string | null }>(
+      "select intake_answers from booking_drafts where client_email = ?",
+      email,
+    ).map((row) => (row.intake_answers ? JSON.parse(row.intake_answers) : null));
+
+  it("asks them after the notes, each as the field its kind calls for", async () => {
+    const client = await clientAtDetails("intake-call");
+    const html = decodeEntities((await client.get("/book/details")).html);
+    const [goal, extra, heard, consent] = asked as [Asked, Asked, Asked, Asked];
+    expect(html.indexOf(goal.label)).toBeGreaterThan(html.indexOf("Notes for your coach"));
+    expect(html.indexOf(consent.label)).toBeLessThan(html.indexOf("Your timezone"));
+    expect(html).toMatch(new RegExp(`<input[^>]*name="${field(goal)}"[^>]*type="text"`));
+    expect(html).toMatch(new RegExp(`<textarea[^>]*name="${field(extra)}"`));
+    expect(html).toContain(
+      'Anything else we should know? <span class="optional">(optional)</span>',
+    );
+    expect(html).toMatch(/<fieldset[^>]*><legend>How did you hear of us\? <\/legend>/);
+    expect(html).toMatch(
+      new RegExp(`<input type="radio"[^>]*name="${field(heard)}" value="Online"`),
+    );
+    expect(html).toMatch(
+      new RegExp(`<input[^>]*name="${field(consent)}"[^>]*type="checkbox" value="yes"`),
+    );
+  });
+
+  it("refuses missing and wrong answers with 400 by each field, keeping every typed value, storing nothing", async () => {
+    const client = await clientAtDetails("intake-call");
+    const before = query("select * from booking_drafts order by updated_at desc limit 1");
+    const [goal, extra, heard, consent] = asked as [Asked, Asked, Asked, Asked];
+    const page = await client.post("/book/details", {
+      ...person,
+      email: "intake-wrong@example.com",
+      [field(goal)]: "   ",
+      [field(extra)]: "e".repeat(2001),
+      [field(heard)]: "Astrology",
+    });
+    expect(page.status).toBe(400);
+    expect(errorOf(page.html, goal)).toBe("Answer this question.");
+    expect(errorOf(page.html, extra)).toBe("Your answer can be at most 2,000 characters.");
+    expect(errorOf(page.html, heard)).toBe("Choose one of the options.");
+    expect(errorOf(page.html, consent)).toBe("Tick this box to book the session.");
+    expect(page.html).toMatch(
+      new RegExp(`id="details-step-answers\\.q${goal.id}"[^>]*aria-invalid="true"`),
+    );
+    expect(page.html).toContain(`>${"e".repeat(2001)}</textarea>`);
+    expect(page.html).toContain('value="Ada Lovelace"');
+    expect(page.html).toContain('value="intake-wrong@example.com"');
+    expect(query("select * from booking_drafts order by updated_at desc limit 1")).toEqual(before);
+
+    // A required short answer left out entirely, and the rest right: only that one is named.
+    const one = await client.post("/book/details", {
+      ...person,
+      email: "intake-wrong@example.com",
+      [field(heard)]: "Online",
+      [field(consent)]: "yes",
+    });
+    expect(one.status).toBe(400);
+    expect(errorOf(one.html, goal)).toBe("Answer this question.");
+    expect(errorOf(one.html, heard)).toBe("");
+    expect(errorOf(one.html, consent)).toBe("");
+    expect(isChecked(one.html, "Online")).toBe(true);
+    expect(draftAnswers("intake-wrong@example.com")).toEqual([]);
+  });
+
+  it("stores the answers by question id, shows them on the review, and books them with the place", async () => {
+    const client = await clientAtDetails("intake-call");
+    const [goal, , heard, consent] = asked as [Asked, Asked, Asked, Asked];
+    expectRedirect(
+      await client.post("/book/details", {
+        ...person,
+        email: "intake-ok@example.com",
+        [field(goal)]: "  A new job  ",
+        [field(heard)]: "A friend",
+        [field(consent)]: "yes",
+      }),
+      "/book/review",
+    );
+    expect(draftAnswers("intake-ok@example.com")).toEqual([
+      { [goal.id]: "A new job", [heard.id]: "A friend", [consent.id]: "yes" },
+    ]);
+    // Back on the details step, the answers are there.
+    const again = await client.get("/book/details");
+    expect(again.html).toMatch(new RegExp(`name="${field(goal)}"[^>]*value="A new job"`));
+    expect(isChecked(again.html, "A friend")).toBe(true);
+    expect(isChecked(again.html, "Online")).toBe(false);
+    expect(again.html).toMatch(new RegExp(`name="${field(consent)}"[^>]*checked=""`));
+
+    const review = decodeEntities((await client.get("/book/review")).html);
+    expect(review).toContain("What brings you here?");
+    expect(review).toContain("A new job");
+    expect(review).toContain("I agree to the practice’s terms.");
+    expect(review).toContain("Agreed");
+    expect(review).not.toContain("Anything else we should know?"); // not answered
+
+    expectRedirect(await client.post("/book/review", { intent: "confirm" }), "/book/confirmed");
+    const [booking] = query<{ location: string; intake_answers: string }>(
+      "select location, intake_answers from bookings where client_email = 'intake-ok@example.com'",
+    );
+    expect(booking!.location).toBe("12 Mill Lane\nLeeds");
+    expect(JSON.parse(booking!.intake_answers)).toEqual([
+      { question: "What brings you here?", kind: "short_text", answer: "A new job" },
+      { question: "How did you hear of us?", kind: "choice", answer: "A friend" },
+      { question: "I agree to the practice’s terms.", kind: "consent", answer: "yes" },
+    ]);
+    const confirmed = await client.get("/book/confirmed");
+    expect(confirmed.html).toContain("12 Mill Lane<br/>Leeds");
+  });
+
+  it("never carries answers over to another session's questions", async () => {
+    const client = await clientAtDetails("room-call");
+    expectRedirect(
+      await client.post("/book/details", {
+        ...person,
+        email: "switcher@example.com",
+        [field(otherQuestion)]: "+44 20 7946 0000",
+      }),
+      "/book/review",
+    );
+    expect(draftAnswers("switcher@example.com")).toEqual([
+      { [otherQuestion.id]: "+44 20 7946 0000" },
+    ]);
+
+    // Back to the first step for another session: its own questions, none of the other's answers.
+    expectRedirect(await client.post("/book/service", { service: "intake-call" }), "/book/time");
+    const slot = offeredStarts((await client.get("/book/time")).html)[0]!;
+    expectRedirect(await client.post("/book/time", { startAt: slot }), "/book/details");
+    const details = await client.get("/book/details");
+    expect(details.html).not.toContain("+44 20 7946 0000");
+    expect(details.html).not.toContain(field(otherQuestion));
+    // A forged answer to the other session's question is not stored either.
+    const [goal, , heard, consent] = asked as [Asked, Asked, Asked, Asked];
+    expectRedirect(
+      await client.post("/book/details", {
+        ...person,
+        email: "switcher@example.com",
+        [field(goal)]: "Focus",
+        [field(heard)]: "Online",
+        [field(consent)]: "yes",
+        [field(otherQuestion)]: "+44 20 7946 0000",
+      }),
+      "/book/review",
+    );
+    expect(draftAnswers("switcher@example.com")).toEqual([
+      { [goal.id]: "Focus", [heard.id]: "Online", [consent.id]: "yes" },
+    ]);
+  });
+
+  it("sends a client back to the details when the session gains a required question", async () => {
+    const client = await clientAtDetails("room-call");
+    expectRedirect(
+      await client.post("/book/details", { ...person, email: "late-question@example.com" }),
+      "/book/review",
+    );
+    const db = new Database(server.databasePath);
+    const serviceId = db
+      .prepare("select id from services where slug = 'room-call'")
+      .pluck()
+      .get() as number;
+    const { id } = db
+      .prepare(
+        "insert into service_questions (service_id, position, kind, label, required) values (?, 1, 'short_text', 'Your goal', 1) returning id",
+      )
+      .get(serviceId) as { id: number };
+    db.close();
+    try {
+      expectRedirect(await client.get("/book/review"), "/book/details");
+      expect(decodeEntities((await client.get("/book/details")).html)).toContain("Your goal");
+      // A confirm posted from the old page books nothing, and asks the question.
+      expectRedirect(await client.post("/book/review", { intent: "confirm" }), "/book/details");
+      expect(
+        query("select * from bookings where client_email = 'late-question@example.com'"),
+      ).toEqual([]);
+    } finally {
+      const cleanup = new Database(server.databasePath);
+      cleanup.prepare("delete from service_questions where id = ?").run(id);
+      cleanup.close();
+    }
+  });
+
+  it("shows a room of the booking's own as a link once booked", async () => {
+    const client = await clientAtDetails("room-call");
+    expectRedirect(
+      await client.post("/book/details", { ...person, email: "room@example.com" }),
+      "/book/review",
+    );
+    expectRedirect(await client.post("/book/review", { intent: "confirm" }), "/book/confirmed");
+    const [booking] = query<{ location: string; intake_answers: string | null }>(
+      "select location, intake_answers from bookings where client_email = 'room@example.com'",
+    );
+    expect(booking!.location).toMatch(/^https:\/\/meet\.jit\.si\/kairos-[\w-]{12}$/);
+    expect(booking!.intake_answers).toBeNull(); // the optional question was not answered
+    const confirmed = await client.get("/book/confirmed");
+    expect(confirmed.html).toContain(`<a href="${booking!.location}">${booking!.location}</a>`);
   });
 });
