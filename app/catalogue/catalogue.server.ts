@@ -32,7 +32,14 @@ export type ServiceChoice = {
   priceMinor: number;
   currency: string;
 };
-export type CoachChoice = { id: number; slug: string; name: string; bio: string; timezone: string };
+export type CoachChoice = {
+  id: number;
+  slug: string;
+  name: string;
+  bio: string;
+  timezone: string;
+  photoUrl: string | null;
+};
 
 const serviceColumns = {
   id: services.id,
@@ -49,6 +56,7 @@ const coachColumns = {
   name: coaches.name,
   bio: coaches.bio,
   timezone: coaches.timezone,
+  photoUrl: coaches.photoUrl,
 };
 
 /** What the home page lists: bookable services with who gives them, and the active coaches. */

@@ -69,6 +69,9 @@ export default function Home() {
           <ul className="card-list" role="list">
             {coaches.map((coach) => (
               <li key={coach.id} className="card">
+                {coach.photoUrl ? (
+                  <img src={coach.photoUrl} alt="" className="coach-photo" width={72} height={72} />
+                ) : null}
                 <h3>{coach.name}</h3>
                 <p className="card-small">Based in {timezoneCity(coach.timezone)}</p>
                 <p>{coach.bio}</p>
