@@ -15,6 +15,8 @@ const OWNED_TABLES = [
   { table: "bookingDrafts", sqlName: "booking_drafts", owner: "app/wizard/drafts.server.ts" },
   { table: "refunds", sqlName: "refunds", owner: "app/payments/refunds.server.ts" },
   { table: "funnelEvents", sqlName: "funnel_events", owner: "app/wizard/funnel.server.ts" },
+  { table: "emailOutbox", sqlName: "email_outbox", owner: "app/email/outbox.server.ts" },
+  { table: "manageTokens", sqlName: "manage_tokens", owner: "app/booking/manage-links.server.ts" },
 ];
 
 function writeRestrictions({ table, sqlName, owner }) {

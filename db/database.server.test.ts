@@ -77,21 +77,21 @@ describe("migrateDatabase", () => {
   });
 });
 
-describe("migrations that rebuild a table", () => {
-  /** The committed migrations up to and including `tag`, as a folder drizzle can apply. */
-  function migrationsUpTo(tag: string): string {
-    const folder = mkdtempSync(join(tmpdir(), "kairos-migrations-"));
-    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-    const journalPath = join(folder, "meta/_journal.json");
-    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === tag) + 1);
-    writeFileSync(journalPath, JSON.stringify(journal));
-    return folder;
-  }
+/** The committed migrations before `tag` (e.g. "0003"), as a folder drizzle can apply. */
+function migrationsBefore(tag: string): string {
+  const folder = mkdtempSync(join(tmpdir(), "kairos-migrations-"));
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalPath = join(folder, "meta/_journal.json");
+  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((e) => e.tag < tag);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  return folder;
+}
 
+describe("migrations that rebuild a table", () => {
   it("keep every row that points at the rebuilt table (no cascade on the old one's drop)", () => {
     const db = freshDatabase();
-    migrate(db, { migrationsFolder: migrationsUpTo("0000_init") });
+    migrate(db, { migrationsFolder: migrationsBefore("0001") });
     db.$client.exec(`
       insert into coaches (id, slug, name, email, timezone) values (1, 'c', 'C', 'c@example.com', 'Europe/London');
       insert into services (id, slug, name, duration_minutes, price_minor, currency) values (1, 's', 'S', 30, 4500, 'gbp');
@@ -118,13 +118,7 @@ describe("migrations that rebuild a table", () => {
 describe("migrations that move data", () => {
   it("0003: the practice's booking rules become each coach's, the cut-off the self-service notice", () => {
     const db = freshDatabase();
-    const folder = mkdtempSync(join(tmpdir(), "kairos-migrations-"));
-    cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-    const journalPath = join(folder, "meta/_journal.json");
-    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag < "0003");
-    writeFileSync(journalPath, JSON.stringify(journal));
-    migrate(db, { migrationsFolder: folder });
+    migrate(db, { migrationsFolder: migrationsBefore("0003") });
     db.$client.exec(`
       insert into practice_settings (id, name, minimum_notice_minutes, booking_window_days,
         buffer_before_minutes, buffer_after_minutes, slot_interval_minutes, cancellation_cutoff_hours)
@@ -162,6 +156,33 @@ describe("migrations that move data", () => {
     });
     expect(one("select count(*) as n from bookings")).toEqual({ n: 1 });
   });
+
+  it("0004: keeps each booking's manage token, gives old emails their own Message-ID, and failed ones die", () => {
+    const db = freshDatabase();
+    migrate(db, { migrationsFolder: migrationsBefore("0004") });
+    db.$client.exec(`
+      insert into coaches (id, slug, name, email, timezone) values (1, 'c', 'C', 'c@example.com', 'UTC');
+      insert into services (id, slug, name, duration_minutes, price_minor, currency) values (1, 's', 'S', 30, 4500, 'gbp');
+      insert into bookings (id, coach_id, service_id, start_at, end_at, client_name, client_email,
+        client_timezone, price_minor, currency, status, manage_token_hash, updated_at) values
+        ('b1', 1, 1, 1000, 2000, 'N', 'n@example.com', 'UTC', 4500, 'gbp', 'confirmed', 'hash-1', 5000),
+        ('b2', 1, 1, 3000, 4000, 'N', 'n@example.com', 'UTC', 4500, 'gbp', 'held', null, 5000);
+      insert into email_outbox (booking_id, recipient, kind, subject, text_body, next_attempt_at, status)
+        values ('b1', 'n@example.com', 'k', 'S', 'T', 1000, 'sent'), ('b1', 'n@example.com', 'k', 'S', 'T', 1000, 'failed');
+    `);
+    migrateDatabase(db);
+    const all = (sql: string) => db.$client.prepare(sql).all();
+    expect(all("select token_hash, booking_id, created_at from manage_tokens")).toEqual([
+      { token_hash: "hash-1", booking_id: "b1", created_at: 5000 },
+    ]);
+    const emails = all("select status, message_id from email_outbox order by id") as {
+      status: string;
+      message_id: string;
+    }[];
+    expect(emails.map((e) => e.status)).toEqual(["sent", "dead"]);
+    expect(emails[0]!.message_id).toMatch(/^<outbox-1\.[0-9a-f]{16}@kairos>$/);
+    expect(new Set(emails.map((e) => e.message_id)).size).toBe(2);
+  });
 });
 
 describe("constraints", () => {
@@ -173,9 +194,9 @@ describe("constraints", () => {
   }
   const booking = (id: string, sessionId: string | null, status = "held") =>
     `insert into bookings (id, coach_id, service_id, start_at, end_at, client_name, client_email,
-       client_timezone, price_minor, currency, status, checkout_session_id, manage_token_hash)
+       client_timezone, price_minor, currency, status, checkout_session_id)
      values ('${id}', 1, 1, 1000, 2000, 'N', 'n@example.com', 'Europe/London', 4500, 'gbp', '${status}',
-       ${sessionId ? `'${sessionId}'` : "null"}, 'hash-${id}')`;
+       ${sessionId ? `'${sessionId}'` : "null"})`;
 
   it("allows one booking per Checkout Session, and many without one", () => {
     const db = freshDatabase();

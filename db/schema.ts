@@ -34,7 +34,8 @@ export const BOOKING_STATUSES = [
   "refunded",
 ] as const;
 export const BOOKING_ACTORS = ["client", "coach", "stripe", "system"] as const;
-export const EMAIL_STATUSES = ["pending", "sent", "failed"] as const;
+/** pending: to send (at `next_attempt_at`); dead: every attempt failed; cancelled: no longer due (a reminder of a moved or cancelled session). */
+export const EMAIL_STATUSES = ["pending", "sent", "dead", "cancelled"] as const;
 export const USER_ROLES = ["owner", "coach"] as const;
 export const REFUND_SOURCES = ["kairos", "stripe"] as const;
 
@@ -88,6 +89,8 @@ export const coaches = sqliteTable(
     photoUrl: text("photo_url"),
     /** The coach's own video room, for services held at "the coach's video link". */
     videoLink: text("video_link"),
+    /** SHA-256 of the token in the coach's private calendar feed address; null: no feed. */
+    feedTokenHash: text("feed_token_hash").unique(),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     // How this coach can be booked (read by the availability engine).
     minimumNoticeMinutes: integer("minimum_notice_minutes").notNull().default(720),
@@ -125,6 +128,8 @@ export const services = sqliteTable(
     locationKind: text("location_kind", { enum: LOCATION_KINDS }).notNull().default("none"),
     /** The address, the phone instructions, or the room pattern (`https://meet.jit.si/{room}`). */
     locationDetail: text("location_detail"),
+    /** JSON array of minutes before a session at which the client is reminded. */
+    reminderOffsets: text("reminder_offsets").notNull().default("[1440]"),
     createdAt: createdAt(),
   },
   () => [
@@ -238,6 +243,8 @@ export const bookingDrafts = sqliteTable(
     clientNotes: text("client_notes"),
     /** JSON: the answers to the service's questions, by question id. */
     intakeAnswers: text("intake_answers"),
+    /** SHA-256 of the token in emailed links that reopen this draft on any device. */
+    resumeTokenHash: text("resume_token_hash").unique(),
     step: text("step").notNull().default("service"),
     checkoutSessionId: text("checkout_session_id"),
     status: text("status", { enum: DRAFT_STATUSES }).notNull().default("editing"),
@@ -288,13 +295,10 @@ export const bookings = sqliteTable(
     holdExpiresAt: timestampMs("hold_expires_at"),
     checkoutSessionId: text("checkout_session_id").unique(),
     paymentIntentId: text("payment_intent_id"),
-    /**
-     * SHA-256 of the client's manage token, set when the booking is confirmed (a hold has nothing to
-     * manage); the token itself is only ever in the client's link.
-     */
-    manageTokenHash: text("manage_token_hash").unique(),
     /** Set when something needs a coach's eye (e.g. an amount mismatch from Stripe). */
     needsAttention: text("needs_attention"),
+    /** The calendar invite's SEQUENCE: raised with every change the client's calendar must take. */
+    icsSequence: integer("ics_sequence").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -350,6 +354,8 @@ export const emailOutbox = sqliteTable(
     htmlBody: text("html_body"),
     /** An iCalendar file to attach, when the email carries an invite. */
     ics: text("ics"),
+    /** The `Message-ID`, fixed when queued: every attempt sends the same message. */
+    messageId: text("message_id").notNull().unique(),
     status: text("status", { enum: EMAIL_STATUSES }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestampMs("next_attempt_at").notNull(),
@@ -468,4 +474,34 @@ export const funnelEvents = sqliteTable(
     primaryKey({ columns: [table.draftId, table.stage] }),
     index("funnel_events_at_idx").on(table.at),
   ],
+);
+
+/** "My bookings" sign-in links: single use, short-lived, only their hash stored. */
+export const magicLinks = sqliteTable(
+  "magic_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    expiresAt: timestampMs("expires_at").notNull(),
+    usedAt: timestampMs("used_at"),
+    createdAt: createdAt(),
+  },
+  (table) => [index("magic_links_email_idx").on(table.email, table.createdAt)],
+);
+
+/**
+ * The client's manage links of a booking: each email (and each "manage" press on the confirmation
+ * or "my bookings" page) carries its own token, so one link never replaces another; only the
+ * tokens' SHA-256 is stored.
+ */
+export const manageTokens = sqliteTable(
+  "manage_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    bookingId: text("booking_id")
+      .notNull()
+      .references(() => bookings.id, { onDelete: "cascade" }),
+    createdAt: timestampMs("created_at").notNull(),
+  },
+  (table) => [index("manage_tokens_booking_idx").on(table.bookingId)],
 );

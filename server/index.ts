@@ -10,10 +10,14 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
 import type { Duplex } from "node:stream";
 import * as build from "@remix-run/dev/server-build";
 import { broadcastDevReady } from "@remix-run/node";
+import { folderTransport, smtpTransport, type Transport } from "~/email/delivery.server";
+import { setMessageIdDomain } from "~/email/outbox.server";
 import { startJobs, type Scheduler } from "~/jobs/scheduler.server";
+import { sendEmailsJob } from "~/jobs/send-emails.server";
 import { sweepDraftsJob } from "~/jobs/sweep-drafts.server";
 import { sweepHoldsJob } from "~/jobs/sweep-holds.server";
 import { sweepSignInsJob } from "~/jobs/sweep-sign-ins.server";
@@ -63,16 +67,30 @@ function checkoutOrigins(env: Env): string[] {
 }
 
 /**
- * The in-process jobs (app/jobs/): lapsed holds settled against Stripe; stale drafts, ended
- * sessions and old sign-in failures removed.
+ * The in-process jobs (app/jobs/): queued emails sent; lapsed holds settled against Stripe; stale
+ * drafts, ended sessions and old sign-in failures removed.
  */
 function startHousekeeping(db: Db, env: Env): Scheduler {
   const everyMs = env.HOUSEKEEPING_INTERVAL_SECONDS * 1000;
   return startJobs([
+    sendEmailsJob(db, emailTransport(env), {
+      everyMs: env.EMAIL_SEND_INTERVAL_SECONDS * 1000,
+      retryWaitsMs: env.EMAIL_RETRY_SECONDS,
+    }),
     sweepDraftsJob(db, everyMs),
     sweepHoldsJob(db, getStripe, { appUrl: env.APP_URL, everyMs }),
     sweepSignInsJob(db, everyMs),
   ]);
+}
+
+/** SMTP when configured; otherwise `.eml` files beside the database. Start-up says which. */
+function emailTransport(env: Env): Transport {
+  setMessageIdDomain(env.EMAIL_FROM);
+  const transport = env.SMTP_URL
+    ? smtpTransport(env.SMTP_URL, env.EMAIL_FROM)
+    : folderTransport(join(dirname(env.DATABASE_PATH), "emails"), env.EMAIL_FROM);
+  log.info(`Emails: ${transport.describe}`);
+  return transport;
 }
 
 /** The key the demo uses with its own emulator: a test key, so every page says "no real money". */

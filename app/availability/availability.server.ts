@@ -62,20 +62,29 @@ function loadCounted(
   db: Pick<DbOrTx, "select">,
   offer: BookableOffer,
   rules: BookingRules,
-  range: { from: number; to: number; now: number; forDraft?: string },
+  range: StartsRange,
 ): number[] {
   if (rules.maxPerDay === null && rules.maxPerWeek === null) return [];
   const zone = offer.coach.timezone;
   const from = DateTime.fromMillis(range.from, { zone }).startOf("week").toMillis();
   const to = DateTime.fromMillis(range.to, { zone }).endOf("week").toMillis();
-  return loadBusyIntervals(db, offer.coach.id, from, to, range.now, range.forDraft)
+  return loadBusyIntervals(db, offer.coach.id, from, to, range.now, exceptionsOf(range))
     .map((interval) => interval.start)
     .filter((start) => start >= from && start < to);
 }
 
+/** Bookings that do not stand in a client's way: their own hold, or the booking they are moving. */
+type Exceptions = { heldFor?: string; booking?: string };
+
+const exceptionsOf = (range: StartsRange): Exceptions => ({
+  heldFor: range.forDraft,
+  booking: range.exceptBooking,
+});
+
 /**
  * Bookings of the coach that hold time in [from, to): confirmed, processing, or held and
- * unexpired. A client's own hold (`exceptHeldFor`, their draft) does not stand in their way.
+ * unexpired. A client's own hold (`except.heldFor`, their draft) and the booking being moved
+ * (`except.booking`) do not stand in their way.
  */
 export function loadBusyIntervals(
   db: Pick<DbOrTx, "select">,
@@ -83,8 +92,9 @@ export function loadBusyIntervals(
   from: number,
   to: number,
   now: number,
-  exceptHeldFor?: string,
+  except: Exceptions = {},
 ): Interval[] {
+  const exceptHeldFor = except.heldFor;
   return db
     .select({ startAt: bookings.startAt, endAt: bookings.endAt })
     .from(bookings)
@@ -101,17 +111,30 @@ export function loadBusyIntervals(
               ne(bookings.status, "held"),
             )
           : undefined,
+        except.booking ? ne(bookings.id, except.booking) : undefined,
       ),
     )
     .all()
     .map((row) => ({ start: row.startAt.getTime(), end: row.endAt.getTime() }));
 }
 
-/** Bookable starts for an offer in [from, to), as of `now`, for the client with draft `forDraft`. */
+/**
+ * Which starts to find: those in [from, to) as of `now`, for the client with draft `forDraft`, or
+ * for moving the booking `exceptBooking` (its own time does not stand in its way).
+ */
+export type StartsRange = {
+  from: number;
+  to: number;
+  now: number;
+  forDraft?: string;
+  exceptBooking?: string;
+};
+
+/** Bookable starts for an offer in the range. */
 export function findAvailableStarts(
   db: Pick<DbOrTx, "select">,
   offer: BookableOffer,
-  range: { from: number; to: number; now: number; forDraft?: string },
+  range: StartsRange,
 ): number[] {
   const coachId = offer.coach.id;
   const rules = loadBookingRules(db, coachId);
@@ -148,7 +171,7 @@ export function findAvailableStarts(
       range.from - padding,
       range.to + padding,
       range.now,
-      range.forDraft,
+      exceptionsOf(range),
     ),
     counted: loadCounted(db, offer, rules, range),
     now: range.now,
@@ -163,11 +186,14 @@ export function isStartAvailable(
   offer: BookableOffer,
   startAt: number,
   now: number,
-  forDraft?: string,
+  viewer: Pick<StartsRange, "forDraft" | "exceptBooking"> = {},
 ): boolean {
-  return findAvailableStarts(db, offer, { from: startAt, to: startAt + 1, now, forDraft }).includes(
-    startAt,
-  );
+  return findAvailableStarts(db, offer, {
+    from: startAt,
+    to: startAt + 1,
+    now,
+    ...viewer,
+  }).includes(startAt);
 }
 
 /**

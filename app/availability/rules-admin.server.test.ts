@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { User } from "~/auth/accounts.server";
 import { confirmFree } from "~/booking/lifecycle.server";
 import type { Db } from "~db/database.server";
-import { freshPractice, newBooking, offerOf, rows } from "../../tests/support/domain";
+import { APP_URL, freshPractice, newBooking, offerOf, rows } from "../../tests/support/domain";
 import { findAvailableStarts } from "./availability.server";
 import {
   addOverrideSchema,
@@ -546,6 +546,7 @@ describe("previewTimes", () => {
     const booked = confirmFree(db, newBooking(db, offer, new Date(first)), {
       actor: "client",
       at: NOW,
+      appUrl: APP_URL,
     });
     expect(booked.ok).toBe(true);
     expect(dates(previewTimes(db, maya, NOW))).toEqual([

@@ -1,14 +1,16 @@
 /**
  * The booking lifecycle, called directly against a real SQLite file: every event from every status
  * (allowed ones move the booking and write their audit row and emails; refused ones change nothing
- * and say why), the slot check of the events that create or confirm a booking, the manage token,
- * and that each event commits or rolls back with its caller's transaction.
+ * and say why), the slot check of the events that create, confirm or move a booking, the manage
+ * links in the emails, reminders, and that each event commits or rolls back with its caller's
+ * transaction.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { writeTransaction } from "~db/database.server";
 import { BOOKING_STATUSES, type BookingStatus } from "~db/schema";
 import {
+  APP_URL,
   bookingRow,
   eventsOf,
   forceStatus,
@@ -21,11 +23,11 @@ import {
 } from "../../tests/support/domain";
 import * as lifecycle from "./lifecycle.server";
 import { TRANSITIONS, type LifecycleEvent } from "./lifecycle.server";
-import { hashManageToken } from "./manage-token.server";
+import { hashSecretToken } from "~/lib/secret-token.server";
+import { bookingIdOfManageToken } from "./manage-links.server";
 
 const world = withDomainWorld();
 const at = () => new Date();
-const APP_URL = "http://kairos.test";
 
 /** A paid booking of the demo practice, put straight into `status` (and flagged, if asked). */
 function bookingIn(status: BookingStatus, { flagged = false } = {}) {
@@ -44,6 +46,13 @@ function bookingIn(status: BookingStatus, { flagged = false } = {}) {
   return held.booking.id;
 }
 
+/** A bookable time of the booking's service and coach other than its own. */
+function laterFreeStart(id: string): Date {
+  const own = bookingRow(world.db, id)?.start_at;
+  const free = freeStarts(world.db, offerOf(world.db, "coaching-session"));
+  return free.find((start) => start.getTime() !== own) ?? new Date(Date.now() + 86_400_000);
+}
+
 /** A moment after the booking's session has begun. */
 const afterStartOf = (id: string) =>
   new Date((bookingRow(world.db, id)?.start_at ?? Date.now()) + 60_000);
@@ -59,6 +68,7 @@ const EVENTS_ON_A_BOOKING: Record<
       at: at(),
       paymentIntentId: "pi_test_1",
       checkoutSessionId: "cs_test_1",
+      appUrl: APP_URL,
     }),
   markProcessing: (id) =>
     lifecycle.markProcessing(world.db, id, { actor: "stripe", at: at(), paymentIntentId: "pi_1" }),
@@ -67,7 +77,7 @@ const EVENTS_ON_A_BOOKING: Record<
       actor: "stripe",
       at: at(),
       paymentIntentId: "pi_1",
-      appUrl: APP_URL,
+      resumeUrl: () => `${APP_URL}/book/resume/token`,
     }),
   expire: (id) => lifecycle.expire(world.db, id, { actor: "system", at: at(), reason: "lapsed" }),
   refundForSlotConflict: (id) =>
@@ -76,7 +86,7 @@ const EVENTS_ON_A_BOOKING: Record<
       at: at(),
       paymentIntentId: "pi_1",
       checkoutSessionId: "cs_test_1",
-      appUrl: APP_URL,
+      resumeUrl: () => null,
     }),
   recordRefund: (id) =>
     lifecycle.recordRefund(world.db, id, { actor: "stripe", at: at(), reason: "refunded" }),
@@ -103,6 +113,13 @@ const EVENTS_ON_A_BOOKING: Record<
       refundedMinor: 4500,
       appUrl: APP_URL,
     }),
+  reschedule: (id) =>
+    lifecycle.reschedule(world.db, id, {
+      actor: "client",
+      at: at(),
+      startAt: laterFreeStart(id),
+      appUrl: APP_URL,
+    }),
   complete: (id) => lifecycle.complete(world.db, id, { actor: "coach", at: afterStartOf(id) }),
   markNoShow: (id) => lifecycle.markNoShow(world.db, id, { actor: "coach", at: afterStartOf(id) }),
 };
@@ -112,14 +129,21 @@ const PREPARED: Partial<Record<LifecycleEvent, { flagged: boolean }>> = {
   resolveAttention: { flagged: true },
 };
 
-/** The emails each event queues. */
+/** The emails each event queues (reminders, which depend on how far off the session is, aside). */
 const EMAILS: Partial<Record<LifecycleEvent, string[]>> = {
   confirmPaid: ["booking_confirmed", "coach_new_booking"],
+  markProcessing: ["payment_processing"],
   failPayment: ["payment_failed"],
   refundForSlotConflict: ["booking_refunded_slot_conflict"],
   recordPartialRefund: ["booking_refunded"],
   cancel: ["booking_cancelled"],
+  reschedule: ["booking_rescheduled", "coach_booking_rescheduled"],
 };
+
+const kindsQueuedFor = (id: string) =>
+  outboxOf(world.db, id)
+    .map((line) => line.split(" ")[0])
+    .filter((kind) => kind !== "reminder");
 
 describe.each(Object.entries(EVENTS_ON_A_BOOKING))("%s", (name, fire) => {
   const event = name as keyof typeof EVENTS_ON_A_BOOKING;
@@ -137,7 +161,7 @@ describe.each(Object.entries(EVENTS_ON_A_BOOKING))("%s", (name, fire) => {
       expect(eventsOf(world.db, id).slice(eventsBefore)).toEqual([
         expect.objectContaining({ from_status: from, to_status: to }),
       ]);
-      expect(outboxOf(world.db, id).map((line) => line.split(" ")[0])).toEqual(EMAILS[event] ?? []);
+      expect(kindsQueuedFor(id)).toEqual(EMAILS[event] ?? []);
       // Only a booking still held keeps its expiry (a flag drops it: see flagForAttention).
       if (to !== "held" || event === "flagForAttention")
         expect(bookingRow(world.db, id)!.hold_expires_at).toBeNull();
@@ -207,7 +231,7 @@ function renderEventTable(): string {
 }
 
 describe("hold and confirmFree", () => {
-  it("hold creates a held booking with its first audit row and no manage token", () => {
+  it("hold creates a held booking with its first audit row, no manage link and no email", () => {
     const { db } = world;
     const booking = newBooking(db, offerOf(db, "coaching-session"));
     const expiry = new Date(Date.now() + 31 * 60_000);
@@ -217,28 +241,51 @@ describe("hold and confirmFree", () => {
     expect(bookingRow(db, held.booking.id)).toMatchObject({
       status: "held",
       hold_expires_at: expiry.getTime(),
-      manage_token_hash: null,
       start_at: booking.startAt.getTime(),
     });
     expect(eventsOf(db, held.booking.id)).toEqual([
       { from_status: null, to_status: "held", actor: "client", reason: "hold" },
     ]);
+    expect(manageTokensOf(held.booking.id)).toEqual([]);
+    expect(outboxOf(db, held.booking.id)).toEqual([]);
   });
 
-  it("confirmFree confirms a free session and hands back the manage token, stored only as its hash", () => {
+  it("confirmFree confirms a free session and emails the client and the coach", () => {
     const { db } = world;
     const confirmed = lifecycle.confirmFree(db, newBooking(db, offerOf(db, "intro-call")), {
       actor: "client",
       at: at(),
       reason: "free session",
+      appUrl: APP_URL,
     });
     expect(confirmed.ok).toBe(true);
     if (!confirmed.ok) return;
-    const stored = bookingRow(db, confirmed.booking.id)!;
-    expect(stored.status).toBe("confirmed");
-    expect(confirmed.manageToken).toMatch(/^[\w-]{43}$/); // 256 bits of base64url
-    expect(stored.manage_token_hash).toBe(hashManageToken(confirmed.manageToken));
-    expect(JSON.stringify(rows(db, "select * from bookings"))).not.toContain(confirmed.manageToken);
+    expect(bookingRow(db, confirmed.booking.id)!.status).toBe("confirmed");
+    expect(kindsQueuedFor(confirmed.booking.id)).toEqual([
+      "booking_confirmed",
+      "coach_new_booking",
+    ]);
+  });
+
+  it("the client's email carries a manage link whose token is stored only as its hash", () => {
+    const { db } = world;
+    const id = bookingIn("held");
+    EVENTS_ON_A_BOOKING.confirmPaid(id);
+    const token = manageTokenIn(clientEmailOf(id, "booking_confirmed"));
+    expect(token).toMatch(/^[\w-]{43}$/); // 256 bits of base64url
+    expect(manageTokensOf(id)).toEqual([hashSecretToken(token)]);
+    expect(bookingIdOfManageToken(db, token)).toBe(id);
+    const everything = JSON.stringify([
+      rows(db, "select * from bookings"),
+      rows(db, "select * from manage_tokens"),
+    ]);
+    expect(everything).not.toContain(token);
+    expect(
+      bookingIdOfManageToken(
+        db,
+        token.replace(/.$/, (c) => (c === "A" ? "B" : "A")),
+      ),
+    ).toBe(null);
   });
 
   it("confirmFree will not confirm a paid session", () => {
@@ -247,6 +294,7 @@ describe("hold and confirmFree", () => {
       lifecycle.confirmFree(db, newBooking(db, offerOf(db, "coaching-session")), {
         actor: "client",
         at: at(),
+        appUrl: APP_URL,
       }),
     ).toThrow(/not free/);
   });
@@ -268,7 +316,11 @@ describe("hold and confirmFree", () => {
         }),
       ).toEqual({ ok: false, refused: "slot_taken" });
       expect(
-        lifecycle.confirmFree(db, newBooking(db, offer, startAt), { actor: "client", at: at() }),
+        lifecycle.confirmFree(db, newBooking(db, offer, startAt), {
+          actor: "client",
+          at: at(),
+          appUrl: APP_URL,
+        }),
       ).toEqual({ ok: false, refused: "slot_taken" });
       expect(count()).toBe(before);
     },
@@ -282,7 +334,11 @@ describe("hold and confirmFree", () => {
       const startAt = new Date(bookingRow(db, earlier)!.start_at);
       const offer = offerOf(db, "intro-call");
       expect(
-        lifecycle.confirmFree(db, newBooking(db, offer, startAt), { actor: "client", at: at() }),
+        lifecycle.confirmFree(db, newBooking(db, offer, startAt), {
+          actor: "client",
+          at: at(),
+          appUrl: APP_URL,
+        }),
       ).toMatchObject({ ok: true });
     },
   );
@@ -296,6 +352,7 @@ describe("hold and confirmFree", () => {
       lifecycle.confirmFree(db, newBooking(db, offerOf(db, "intro-call"), startAt), {
         actor: "client",
         at: at(),
+        appUrl: APP_URL,
       }),
     ).toMatchObject({ ok: true });
   });
@@ -306,7 +363,11 @@ describe("hold and confirmFree", () => {
     const first = freeStarts(db, offer)[0]!;
     const offHours = new Date(first.getTime() - 7 * 60_000); // not on the slot grid
     expect(
-      lifecycle.confirmFree(db, newBooking(db, offer, offHours), { actor: "client", at: at() }),
+      lifecycle.confirmFree(db, newBooking(db, offer, offHours), {
+        actor: "client",
+        at: at(),
+        appUrl: APP_URL,
+      }),
     ).toEqual({ ok: false, refused: "slot_taken" });
   });
 });
@@ -319,13 +380,14 @@ describe("confirmPaid", () => {
     const other = lifecycle.confirmFree(db, newBooking(db, offerOf(db, "intro-call"), startAt), {
       actor: "client",
       at: at(),
+      appUrl: APP_URL,
     });
     expect(other.ok).toBe(true);
     expect(EVENTS_ON_A_BOOKING.confirmPaid(lapsed)).toEqual({ ok: false, refused: "slot_taken" });
     expect(bookingRow(db, lapsed)!.status).toBe("expired");
   });
 
-  it("stores the payment, the session and a new manage token, and returns the token", () => {
+  it("stores the payment and the session", () => {
     const { db } = world;
     const id = bookingIn("held");
     const confirmed = lifecycle.confirmPaid(db, id, {
@@ -333,13 +395,12 @@ describe("confirmPaid", () => {
       at: at(),
       paymentIntentId: "pi_test_9",
       checkoutSessionId: "cs_test_9",
+      appUrl: APP_URL,
     });
     expect(confirmed.ok).toBe(true);
-    if (!confirmed.ok) return;
     expect(bookingRow(db, id)).toMatchObject({
       payment_intent_id: "pi_test_9",
       checkout_session_id: "cs_test_9",
-      manage_token_hash: hashManageToken(confirmed.manageToken),
     });
   });
 });
@@ -391,6 +452,7 @@ describe("transactions", () => {
           at: at(),
           paymentIntentId: "pi_1",
           checkoutSessionId: "cs_test_1",
+          appUrl: APP_URL,
         });
         expect(moved.ok).toBe(true);
         throw new Error("the caller's next step failed");
@@ -399,6 +461,7 @@ describe("transactions", () => {
     expect(bookingRow(db, id)!.status).toBe("held");
     expect(eventsOf(db, id)).toHaveLength(1);
     expect(outboxOf(db, id)).toEqual([]);
+    expect(manageTokensOf(id)).toEqual([]);
   });
 });
 
@@ -457,5 +520,159 @@ describe("the coach's events", () => {
       notifyClient: { amountMinor: 4500 },
     });
     expect(outboxOf(world.db, refunded)[0]).toMatch(/^booking_refunded to /);
+  });
+});
+
+/** The manage-token hashes stored for a booking. */
+const manageTokensOf = (id: string) =>
+  rows<{ token_hash: string }>(
+    world.db,
+    "select token_hash from manage_tokens where booking_id = ? order by created_at",
+    id,
+  ).map((row) => row.token_hash);
+
+function clientEmailOf(id: string, kind: string) {
+  return rows<{ text_body: string; html_body: string; status: string; next_attempt_at: number }>(
+    world.db,
+    "select text_body, html_body, status, next_attempt_at from email_outbox where booking_id = ? and kind = ? order by id",
+    id,
+    kind,
+  );
+}
+
+function manageTokenIn(emails: { text_body: string }[]): string {
+  const token = emails[0]?.text_body.match(/\/bookings\/([\w-]+)/)?.[1];
+  if (!token) throw new Error("no manage link in the email");
+  return token;
+}
+
+/** A confirmed paid booking whose session starts at `startAt` (far enough off for reminders). */
+function confirmedAt(startAt: Date): string {
+  const { db } = world;
+  const held = lifecycle.hold(db, newBooking(db, offerOf(db, "coaching-session"), startAt), {
+    actor: "client",
+    at: at(),
+    holdExpiresAt: new Date(Date.now() + 30 * 60_000),
+  });
+  if (!held.ok) throw new Error(`could not hold: ${held.refused}`);
+  const confirmed = lifecycle.confirmPaid(db, held.booking.id, {
+    actor: "stripe",
+    at: at(),
+    paymentIntentId: `pi_${held.booking.id}`,
+    checkoutSessionId: `cs_${held.booking.id}`,
+    appUrl: APP_URL,
+  });
+  if (!confirmed.ok) throw new Error(`could not confirm: ${confirmed.refused}`);
+  return held.booking.id;
+}
+
+/** The demo coach's bookable starts at least `days` days from now. */
+const startsFromDay = (days: number) =>
+  freeStarts(world.db, offerOf(world.db, "coaching-session")).filter(
+    (start) => start.getTime() > Date.now() + days * 86_400_000,
+  );
+
+describe("reminders", () => {
+  it("are queued for the service's offset before the session, to be sent then", () => {
+    const start = startsFromDay(3)[0]!;
+    const id = confirmedAt(start);
+    expect(clientEmailOf(id, "reminder")).toEqual([
+      expect.objectContaining({
+        status: "pending",
+        next_attempt_at: start.getTime() - 24 * 60 * 60_000,
+      }),
+    ]);
+  });
+
+  it("are not queued when the offset has already passed", () => {
+    const soon = freeStarts(world.db, offerOf(world.db, "coaching-session")).find(
+      (start) => start.getTime() < Date.now() + 24 * 60 * 60_000,
+    );
+    if (!soon) return expect.fail("the demo coach has no time within a day to test with");
+    expect(clientEmailOf(confirmedAt(soon), "reminder")).toEqual([]);
+  });
+
+  it("are withdrawn when the session is cancelled", () => {
+    const id = confirmedAt(startsFromDay(3)[0]!);
+    EVENTS_ON_A_BOOKING.cancel(id);
+    expect(clientEmailOf(id, "reminder").map((email) => email.status)).toEqual(["cancelled"]);
+  });
+});
+
+describe("reschedule", () => {
+  it("moves the session, raises the invite's sequence, and sends the new time with a new link", () => {
+    const [first, later] = startsFromDay(3).filter((_, i) => i % 4 === 0);
+    const id = confirmedAt(first!);
+    const before = bookingRow(world.db, id)!;
+    const moved = lifecycle.reschedule(world.db, id, {
+      actor: "client",
+      at: at(),
+      startAt: later!,
+      appUrl: APP_URL,
+    });
+    expect(moved).toMatchObject({ ok: true, from: "confirmed" });
+    const after = rows<{ start_at: number; end_at: number; ics_sequence: number }>(
+      world.db,
+      "select start_at, end_at, ics_sequence from bookings where id = ?",
+      id,
+    )[0]!;
+    expect(after).toEqual({
+      start_at: later!.getTime(),
+      end_at: later!.getTime() + (before.end_at - before.start_at),
+      ics_sequence: 1,
+    });
+    expect(eventsOf(world.db, id).at(-1)).toEqual({
+      from_status: "confirmed",
+      to_status: "confirmed",
+      actor: "client",
+      reason: "reschedule",
+    });
+    // The old reminder is withdrawn; one for the new time waits.
+    expect(
+      clientEmailOf(id, "reminder").map((email) => [email.status, email.next_attempt_at]),
+    ).toEqual([
+      ["cancelled", first!.getTime() - 24 * 60 * 60_000],
+      ["pending", later!.getTime() - 24 * 60 * 60_000],
+    ]);
+    expect(manageTokensOf(id)).toHaveLength(2);
+    expect(
+      bookingIdOfManageToken(world.db, manageTokenIn(clientEmailOf(id, "booking_rescheduled"))),
+    ).toBe(id);
+  });
+
+  it("may move the session into time its own old slot covered", () => {
+    world.db.$client.exec("update coaches set slot_interval_minutes = 15");
+    const starts = startsFromDay(3);
+    const first = starts.findIndex((start, i) => {
+      const next = starts[i + 1];
+      return next !== undefined && next.getTime() - start.getTime() < 60 * 60_000;
+    });
+    if (first < 0) return expect.fail("no two starts within an hour of each other");
+    const id = confirmedAt(starts[first]!);
+    expect(
+      lifecycle.reschedule(world.db, id, {
+        actor: "client",
+        at: at(),
+        startAt: starts[first + 1]!,
+        appUrl: APP_URL,
+      }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it("is refused for a time someone else holds, or outside the coach's hours, changing nothing", () => {
+    const starts = startsFromDay(3);
+    const id = confirmedAt(starts[0]!);
+    const taken = starts.find((start) => start.getTime() >= starts[0]!.getTime() + 2 * 3_600_000)!;
+    confirmedAt(taken);
+    const before = { row: bookingRow(world.db, id), emails: outboxOf(world.db, id) };
+    const moveTo = (startAt: Date) =>
+      lifecycle.reschedule(world.db, id, { actor: "client", at: at(), startAt, appUrl: APP_URL });
+    expect(moveTo(taken)).toEqual({ ok: false, refused: "slot_taken" });
+    expect(moveTo(new Date(taken.getTime() + 7 * 60_000))).toEqual({
+      ok: false,
+      refused: "slot_taken",
+    });
+    expect(bookingRow(world.db, id)).toEqual(before.row);
+    expect(outboxOf(world.db, id)).toEqual(before.emails);
   });
 });

@@ -10,23 +10,22 @@
  * enforces it). docs/architecture.md draws the table; a test keeps the drawing true.
  */
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull, or } from "drizzle-orm";
+import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import { isStartAvailable, isTakenByAnother } from "~/availability/availability.server";
-import { getPracticeSummary, type BookableOffer } from "~/catalogue/catalogue.server";
+import { findBookableOffer, type BookableOffer } from "~/catalogue/catalogue.server";
 import type { BookedAnswer } from "~/catalogue/intake.server";
 import {
-  bookingCancelled,
-  bookingRefunded,
-  clientConfirmation,
-  coachNotification,
-  paymentFailedNotice,
-  slotConflictApology,
-} from "~/email/booking-emails.server";
-import { queueEmail, type OutgoingEmail } from "~/email/outbox.server";
+  notifyCancelled,
+  notifyConfirmed,
+  notifyPaymentFailed,
+  notifyProcessing,
+  notifyRefunded,
+  notifyRescheduled,
+  notifySlotConflict,
+} from "./notifications.server";
 import { writeTransaction, type DbOrTx, type Tx } from "~db/database.server";
 import { bookingEvents, bookings, type BookingActor, type BookingStatus } from "~db/schema";
-import { newManageToken } from "./manage-token.server";
-import { findBooking, findBookingView, type Booking, type BookingView } from "./queries.server";
+import { findBooking, type Booking } from "./queries.server";
 
 /** Statuses of a booking whose money has not arrived (or not settled) yet. */
 const AWAITING_PAYMENT = ["held", "processing", "expired", "payment_failed"] as const;
@@ -107,6 +106,11 @@ export const TRANSITIONS = {
     to: "cancelled",
     means: "the coach cancels (refunding all, part or none of the payment)",
   },
+  reschedule: {
+    from: ["confirmed"],
+    to: "confirmed",
+    means: "the client moves the session to another time, within the policy",
+  },
   complete: {
     from: ["confirmed", "no_show"],
     to: "completed",
@@ -136,8 +140,6 @@ export type Refusal =
   | { ok: false; refused: "not_yet" };
 
 export type Moved = { ok: true; booking: Booking; from: BookingStatus | null };
-/** A confirmation also hands back the client's manage token: it exists nowhere else. */
-export type Confirmed = Moved & { manageToken: string };
 
 /** Who made a change, when, and (when the event's meaning is not enough) why. */
 export type Change = { actor: BookingActor; at: Date; reason?: string };
@@ -167,26 +169,24 @@ export function hold(
 ): Moved | Refusal {
   return writeTransaction(db, (tx) => {
     if (!isSlotFree(tx, booking, change.at)) return { ok: false, refused: "slot_taken" };
-    const inserted = insert(tx, "hold", booking, change, {
-      holdExpiresAt: change.holdExpiresAt,
-      manageTokenHash: null,
-    });
+    const inserted = insert(tx, "hold", booking, change, { holdExpiresAt: change.holdExpiresAt });
     return { ok: true, booking: inserted, from: null };
   });
 }
 
-/** Books a free session outright. Refused when another booking holds the time. */
-export function confirmFree(db: DbOrTx, booking: NewBooking, change: Change): Confirmed | Refusal {
+/** Books a free session outright, with the client's and coach's emails. Refused when the time is held. */
+export function confirmFree(
+  db: DbOrTx,
+  booking: NewBooking,
+  change: Change & { appUrl: string },
+): Moved | Refusal {
   if (booking.offer.service.priceMinor !== 0)
     throw new Error(`confirmFree: ${booking.offer.service.name} is not free`);
   return writeTransaction(db, (tx) => {
     if (!isSlotFree(tx, booking, change.at)) return { ok: false, refused: "slot_taken" };
-    const manage = newManageToken();
-    const inserted = insert(tx, "confirmFree", booking, change, {
-      holdExpiresAt: null,
-      manageTokenHash: manage.hash,
-    });
-    return { ok: true, booking: inserted, from: null, manageToken: manage.token };
+    const inserted = insert(tx, "confirmFree", booking, change, { holdExpiresAt: null });
+    notifyConfirmed(tx, inserted.id, { appUrl: change.appUrl, at: change.at });
+    return { ok: true, booking: inserted, from: null };
   });
 }
 
@@ -196,16 +196,21 @@ export function confirmFree(db: DbOrTx, booking: NewBooking, change: Change): Co
 type Payment = { paymentIntentId: string | null };
 /** Links in emails need the public address. */
 type WithLinks = { appUrl: string };
+/**
+ * Makes the link (with its token) that reopens the client's draft on any device; null without a
+ * draft. Called only when the event happens, so a repeat never replaces the link already sent.
+ */
+type WithResume = { resumeUrl: (tx: Tx) => string | null };
 
 /**
- * Stripe says paid: confirmed, with a new manage token, and the client's and coach's emails queued.
+ * Stripe says paid: confirmed, and the client's and coach's emails queued.
  * Refused (`slot_taken`) when the hold lapsed and another booking took the time meanwhile.
  */
 export function confirmPaid(
   db: DbOrTx,
   bookingId: string,
-  change: Change & Payment & { checkoutSessionId: string },
-): Confirmed | Refusal {
+  change: Change & Payment & WithLinks & { checkoutSessionId: string },
+): Moved | Refusal {
   return writeTransaction(db, (tx) => {
     const booking = findBooking(tx, bookingId);
     if (!booking) return { ok: false, refused: "not_found" };
@@ -213,36 +218,36 @@ export function confirmPaid(
       return { ok: false, refused: "not_allowed", status: booking.status };
     if (isTakenByAnother(tx, booking, change.at.getTime()))
       return { ok: false, refused: "slot_taken" };
-    const manage = newManageToken();
     const moved = move(tx, "confirmPaid", booking, change, {
       paymentIntentId: change.paymentIntentId,
       checkoutSessionId: change.checkoutSessionId,
-      manageTokenHash: manage.hash,
     });
-    notify(tx, booking.id, change.at, (view, practice) => [
-      clientConfirmation(view, practice),
-      coachNotification(view),
-    ]);
-    return { ...moved, manageToken: manage.token };
+    notifyConfirmed(tx, booking.id, { appUrl: change.appUrl, at: change.at });
+    return moved;
   });
 }
 
 /** A delayed payment method is on its way: the slot stays taken until it settles. */
 export function markProcessing(db: DbOrTx, bookingId: string, change: Change & Payment) {
-  return transition(db, "markProcessing", bookingId, change, {
-    paymentIntentId: change.paymentIntentId,
-  });
+  return transition(
+    db,
+    "markProcessing",
+    bookingId,
+    change,
+    { paymentIntentId: change.paymentIntentId },
+    (tx) => notifyProcessing(tx, bookingId, change.at),
+  );
 }
 
 /** The delayed payment failed: the slot is freed and the client told how to try again. */
-export function failPayment(db: DbOrTx, bookingId: string, change: Change & Payment & WithLinks) {
+export function failPayment(db: DbOrTx, bookingId: string, change: Change & Payment & WithResume) {
   return transition(
     db,
     "failPayment",
     bookingId,
     change,
     { paymentIntentId: change.paymentIntentId, needsAttention: "The client's payment failed." },
-    (view, practice) => [paymentFailedNotice(view, practice, change.appUrl)],
+    (tx) => notifyPaymentFailed(tx, bookingId, { resumeUrl: change.resumeUrl(tx), at: change.at }),
   );
 }
 
@@ -255,7 +260,7 @@ export function expire(db: DbOrTx, bookingId: string, change: Change) {
 export function refundForSlotConflict(
   db: DbOrTx,
   bookingId: string,
-  change: Change & Payment & WithLinks & { checkoutSessionId: string },
+  change: Change & Payment & WithResume & { checkoutSessionId: string },
 ) {
   return transition(
     db,
@@ -268,7 +273,7 @@ export function refundForSlotConflict(
       needsAttention:
         "Paid after the hold lapsed and the time went to someone else: refunded in full.",
     },
-    (view, practice) => [slotConflictApology(view, practice, change.appUrl)],
+    (tx) => notifySlotConflict(tx, bookingId, { resumeUrl: change.resumeUrl(tx), at: change.at }),
   );
 }
 
@@ -296,7 +301,7 @@ export function recordRefund(
       { ...change, reason },
       {},
       refund
-        ? (view, practice) => [bookingRefunded(view, practice, refund.amountMinor)]
+        ? (tx) => notifyRefunded(tx, bookingId, { amountMinor: refund.amountMinor, at: change.at })
         : undefined,
     );
   });
@@ -315,7 +320,7 @@ export function recordPartialRefund(
     change,
     {},
     change.notifyClient
-      ? (view, practice) => [bookingRefunded(view, practice, change.amountMinor)]
+      ? (tx) => notifyRefunded(tx, bookingId, { amountMinor: change.amountMinor, at: change.at })
       : undefined,
   );
 }
@@ -329,9 +334,58 @@ export function cancel(
   bookingId: string,
   change: Change & { refundedMinor: number; appUrl: string },
 ) {
-  return transition(db, "cancel", bookingId, change, {}, (view, practice) => [
-    bookingCancelled(view, practice, change.refundedMinor, change.appUrl),
-  ]);
+  return transition(
+    db,
+    "cancel",
+    bookingId,
+    change,
+    { icsSequence: sql`${bookings.icsSequence} + 1` },
+    (tx) =>
+      notifyCancelled(tx, bookingId, {
+        by: change.actor === "client" ? "client" : "coach",
+        refundedMinor: change.refundedMinor,
+        appUrl: change.appUrl,
+        at: change.at,
+      }),
+  );
+}
+
+/**
+ * The client moves a confirmed session to another time of the same service and coach, without
+ * paying again: the new time is checked in this transaction against every booking that holds time
+ * (the booking's own excepted), the calendar invite is updated (same UID, SEQUENCE + 1) and the
+ * reminders follow. Refused (`slot_taken`) when the new time is not bookable.
+ */
+export function reschedule(
+  db: DbOrTx,
+  bookingId: string,
+  change: Change & { startAt: Date; appUrl: string },
+): Moved | Refusal {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    if (!booking) return { ok: false, refused: "not_found" };
+    if (!allows("reschedule", booking.status))
+      return { ok: false, refused: "not_allowed", status: booking.status };
+    const offer = findBookableOffer(tx, booking.coachId, booking.serviceId);
+    const free =
+      offer &&
+      isStartAvailable(tx, offer, change.startAt.getTime(), change.at.getTime(), {
+        exceptBooking: booking.id,
+      });
+    if (!free) return { ok: false, refused: "slot_taken" };
+    const duration = booking.endAt.getTime() - booking.startAt.getTime();
+    const moved = move(tx, "reschedule", booking, change, {
+      startAt: change.startAt,
+      endAt: new Date(change.startAt.getTime() + duration),
+      icsSequence: booking.icsSequence + 1,
+    });
+    notifyRescheduled(tx, booking.id, {
+      previousStart: booking.startAt,
+      appUrl: change.appUrl,
+      at: change.at,
+    });
+    return moved;
+  });
 }
 
 /** The session took place. Refused before it has started. */
@@ -419,11 +473,17 @@ export function allows(event: LifecycleEvent, status: BookingStatus): boolean {
 type Extra = Partial<
   Pick<
     Booking,
-    "paymentIntentId" | "checkoutSessionId" | "manageTokenHash" | "needsAttention" | "holdExpiresAt"
+    | "paymentIntentId"
+    | "checkoutSessionId"
+    | "needsAttention"
+    | "holdExpiresAt"
+    | "startAt"
+    | "endAt"
   >
->;
+> & { icsSequence?: number | SQL };
 
-type Emails = (view: BookingView, practice: string) => OutgoingEmail[];
+/** Queues what the event tells people, in its transaction. */
+type Notify = (tx: Tx) => void;
 
 /** Looks the booking up, checks the table, moves it and queues its emails, in one transaction. */
 function transition(
@@ -432,7 +492,7 @@ function transition(
   bookingId: string,
   change: Change,
   extra: Extra,
-  emails?: Emails,
+  notify?: Notify,
 ): Moved | Refusal {
   return writeTransaction(db, (tx) => {
     const booking = findBooking(tx, bookingId);
@@ -440,7 +500,7 @@ function transition(
     if (!allows(event, booking.status))
       return { ok: false, refused: "not_allowed", status: booking.status };
     const moved = move(tx, event, booking, change, extra);
-    if (emails) notify(tx, booking.id, change.at, emails);
+    notify?.(tx);
     return moved;
   });
 }
@@ -482,7 +542,7 @@ function insert(
   event: "hold" | "confirmFree",
   { offer, startAt, draftId, client, location, answers }: NewBooking,
   change: Change,
-  extra: Pick<Booking, "holdExpiresAt" | "manageTokenHash">,
+  extra: Pick<Booking, "holdExpiresAt">,
 ): Booking {
   const status = TRANSITIONS[event].to;
   const reason = change.reason ?? event;
@@ -531,11 +591,6 @@ function audit(
 /** The new booking's time is free of every booking that holds time (buffers, hours and notice). */
 function isSlotFree(tx: Tx, booking: NewBooking, at: Date): boolean {
   return isStartAvailable(tx, booking.offer, booking.startAt.getTime(), at.getTime());
-}
-
-function notify(tx: Tx, bookingId: string, at: Date, emails: Emails) {
-  const view = findBookingView(tx, { id: bookingId })!;
-  for (const email of emails(view, getPracticeSummary(tx).name)) queueEmail(tx, email, at);
 }
 
 function newBookingId(): string {

@@ -69,6 +69,8 @@ export type BookingView = Pick<
   | "currency"
   | "location"
   | "intakeAnswers"
+  | "serviceId"
+  | "icsSequence"
 > & { serviceName: string; coachName: string; coachEmail: string; coachTimezone: string };
 
 /** A booking with the names of what and whom it books: what pages and emails show. */
@@ -92,6 +94,8 @@ export function findBookingView(
         currency: bookings.currency,
         location: bookings.location,
         intakeAnswers: bookings.intakeAnswers,
+        serviceId: bookings.serviceId,
+        icsSequence: bookings.icsSequence,
         serviceName: services.name,
         coachName: coaches.name,
         coachEmail: coaches.email,

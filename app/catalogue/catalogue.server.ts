@@ -23,6 +23,31 @@ export function getPracticeSummary(db: Pick<DbOrTx, "select">): PracticeSummary 
   return row ?? { name: "Kairos", tagline: null };
 }
 
+/** The practice as emails sign off: its name, and where clients can write. */
+export function getPracticeContact(db: Pick<DbOrTx, "select">): {
+  name: string;
+  contactEmail: string | null;
+} {
+  const row = db
+    .select({ name: practiceSettings.name, contactEmail: practiceSettings.contactEmail })
+    .from(practiceSettings)
+    .get();
+  return row ?? { name: "Kairos", contactEmail: null };
+}
+
+/** Minutes before a session of this service at which its client is reminded. */
+export function reminderOffsetsOf(db: Pick<DbOrTx, "select">, serviceId: number): number[] {
+  const row = db
+    .select({ offsets: services.reminderOffsets })
+    .from(services)
+    .where(eq(services.id, serviceId))
+    .get();
+  const offsets: unknown = row ? JSON.parse(row.offsets) : [];
+  return Array.isArray(offsets)
+    ? offsets.filter((n): n is number => Number.isInteger(n) && n > 0)
+    : [];
+}
+
 export type ServiceChoice = {
   id: number;
   slug: string;

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as lifecycle from "~/booking/lifecycle.server";
 import { findServiceById, listBookableServices } from "~/catalogue/catalogue.server";
 import type { Db } from "~db/database.server";
-import { freshPractice, newBooking, offerOf, rows } from "../../tests/support/domain";
+import { APP_URL, freshPractice, newBooking, offerOf, rows } from "../../tests/support/domain";
 import {
   createService,
   currencyChoices,
@@ -565,7 +565,11 @@ describe("writing services", () => {
 
   it("deactivates: gone from the public pages and the wizard, bookings kept; reactivates", () => {
     const offer = offerOf(db, "intro-call");
-    lifecycle.confirmFree(db, newBooking(db, offer), { actor: "client", at: new Date() });
+    lifecycle.confirmFree(db, newBooking(db, offer), {
+      actor: "client",
+      at: new Date(),
+      appUrl: APP_URL,
+    });
     const id = offer.service.id;
     expect(setServiceActive(db, id, false)).toBe(true);
     expect(listBookableServices(db).map((s) => s.id)).not.toContain(id);
@@ -594,7 +598,11 @@ describe("writing services", () => {
     expect(deleteUnbookedService(db, id)).toBe("not_found");
 
     const offer = offerOf(db, "intro-call");
-    lifecycle.confirmFree(db, newBooking(db, offer), { actor: "client", at: new Date() });
+    lifecycle.confirmFree(db, newBooking(db, offer), {
+      actor: "client",
+      at: new Date(),
+      appUrl: APP_URL,
+    });
     expect(deleteUnbookedService(db, offer.service.id)).toBe("has_bookings");
     expect(serviceRow(offer.service.id)).toBeDefined();
   });

@@ -1,13 +1,15 @@
 /**
  * What needs the coach's attention, first thing on the dashboard: bookings flagged by the
  * lifecycle (an amount Stripe took that differs, a refund after a slot conflict, a failed payment),
- * holds the sweeper should have settled but has not, and Stripe events that failed to process.
+ * holds the sweeper should have settled but has not, Stripe events that failed to process, and
+ * emails that could not be sent.
  */
 import { and, desc, eq, gte, isNotNull, isNull, lt, notExists, or } from "drizzle-orm";
 import type { User } from "~/auth/accounts.server";
 import type { DbOrTx } from "~db/database.server";
 import { bookings, coaches, services, stripeEvents, webhookFailures } from "~db/schema";
 import { visibleTo } from "./bookings.server";
+import { deadEmailsFor } from "./outbox.server";
 
 type Reader = Pick<DbOrTx, "select">;
 
@@ -79,5 +81,5 @@ export function needsAttention(db: Reader, user: User, now: Date) {
           .limit(20)
           .all()
       : [];
-  return { flagged, stuckHolds, failedWebhooks };
+  return { flagged, stuckHolds, failedWebhooks, deadEmails: deadEmailsFor(db, user) };
 }

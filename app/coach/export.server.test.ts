@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { User } from "~/auth/accounts.server";
 import * as lifecycle from "~/booking/lifecycle.server";
 import { recordRefunds } from "~/payments/refunds.server";
-import { newBooking, offerOf, rows, withDomainWorld } from "../../tests/support/domain";
+import { APP_URL, newBooking, offerOf, rows, withDomainWorld } from "../../tests/support/domain";
 import { bookingsCsv, csvCell, dayAfter } from "./export.server";
 
 const world = withDomainWorld();
@@ -48,7 +48,7 @@ function bookFree(start: string, coach = "maya-okafor", client: Client = {}): st
   const made = lifecycle.confirmFree(
     world.db,
     { ...booking, client: { ...booking.client, ...client } },
-    { actor: "client", at: BOOKED_AT, reason: "free session" },
+    { actor: "client", at: BOOKED_AT, reason: "free session", appUrl: APP_URL },
   );
   if (!made.ok) throw new Error(`could not book ${start}: ${made.refused}`);
   return made.booking.id;
@@ -72,6 +72,7 @@ function bookPaid(start: string): string {
   const paid = lifecycle.confirmPaid(world.db, held.booking.id, {
     actor: "stripe",
     at: BOOKED_AT,
+    appUrl: APP_URL,
     paymentIntentId: "pi_1",
     checkoutSessionId: "cs_1",
   });

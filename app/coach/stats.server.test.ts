@@ -49,6 +49,7 @@ function bookFree(at: Date, coach = "maya-okafor"): string {
     actor: "client",
     at,
     reason: "free session",
+    appUrl: APP_URL,
   });
   if (!made.ok) throw new Error(`could not book: ${made.refused}`);
   return made.booking.id;
@@ -74,6 +75,7 @@ function pay(bookingId: string, at: Date) {
     reason: "payment received",
     paymentIntentId: `pi_${bookingId}`,
     checkoutSessionId: `cs_${bookingId}`,
+    appUrl: APP_URL,
   });
 }
 
@@ -200,7 +202,7 @@ describe("money", () => {
       at: t("2026-03-02T11:00:00Z"),
       paymentIntentId: "pi_lost",
       checkoutSessionId: "cs_lost",
-      appUrl: APP_URL,
+      resumeUrl: () => null,
     });
     const slow = hold(t("2026-03-03T10:00:00Z"), offer);
     lifecycle.markProcessing(world.db, slow, {

@@ -2,7 +2,7 @@
  * Pieces of the coach area's pages: the navigation, a booking's status as a word, and times shown
  * in the coach's zone with the client's beside them.
  */
-import { NavLink } from "@remix-run/react";
+import { Form, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
 
 export function CoachNav({
@@ -19,6 +19,7 @@ export function CoachNav({
   const links: [string, string][] = [
     ...(owner && !setUp ? ([["/coach/setup", "Set up"]] as [string, string][]) : []),
     ["/coach", "Bookings"],
+    [OUTBOX_PATH, "Outbox"],
     ...(coachId
       ? ([[`/coach/coaches/${coachId}/availability`, "Your hours"]] as [string, string][])
       : []),
@@ -73,5 +74,20 @@ export function Done({ children }: { children: ReactNode }) {
     <div className="notice notice-done" role="status">
       {children}
     </div>
+  );
+}
+
+export const OUTBOX_PATH = "/coach/outbox";
+
+/** Queues an email that failed every attempt once more (the Outbox page and "Needs attention"). */
+export function SendAgain({ emailId }: { emailId: number }) {
+  return (
+    <Form method="post" action={OUTBOX_PATH}>
+      <input type="hidden" name="intent" value="send-again" />
+      <input type="hidden" name="emailId" value={emailId} />
+      <button type="submit" className="button">
+        Send again
+      </button>
+    </Form>
   );
 }

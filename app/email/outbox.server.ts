@@ -1,22 +1,124 @@
 /**
- * Emails are written to the outbox in the same transaction as the change they report, so a
- * confirmed booking always has its confirmation queued and a rolled-back one never does. A timer
- * sends them (see the email issue); until then they wait here.
+ * The outbox: every email is a row written in the same transaction as the change it reports, so a
+ * change that commits always has its email queued and one that rolls back never does. A job sends
+ * what is due (`app/jobs/send-emails.server.ts`), retrying with growing waits; an email that fails
+ * every attempt is dead, shown to the coach, who can send it again. Reminders wait here until
+ * their time, and are cancelled when their session is moved or cancelled.
+ *
+ * This module is the only writer of `email_outbox` (eslint.config.js).
  */
-import type { Db } from "~db/database.server";
+import { randomBytes } from "node:crypto";
+import { and, asc, eq, lte } from "drizzle-orm";
+import type { DbOrTx } from "~db/database.server";
 import { emailOutbox } from "~db/schema";
 
 export type OutgoingEmail = {
   bookingId: string | null;
   recipient: string;
+  /** What it is about, for the coach's outbox and for tests: `booking_confirmed`, `reminder`… */
   kind: string;
   subject: string;
   textBody: string;
+  htmlBody?: string;
+  /** An iCalendar invite to attach. */
   ics?: string;
 };
 
-export function queueEmail(tx: Pick<Db, "insert">, email: OutgoingEmail, now: Date) {
+export type QueuedEmail = typeof emailOutbox.$inferSelect;
+
+/** The domain of our Message-IDs: any stable name will do; the sender's domain reads best. */
+let messageIdDomain = "kairos.local";
+
+export function setMessageIdDomain(from: string) {
+  const domain = from.match(/@([\w.-]+)>?\s*$/)?.[1];
+  if (domain) messageIdDomain = domain;
+}
+
+/** Queues an email, to go at once or at `sendAt` (a reminder). */
+export function queueEmail(
+  tx: Pick<DbOrTx, "insert">,
+  email: OutgoingEmail,
+  now: Date,
+  sendAt: Date = now,
+) {
   tx.insert(emailOutbox)
-    .values({ ...email, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now })
+    .values({
+      ...email,
+      htmlBody: email.htmlBody ?? null,
+      ics: email.ics ?? null,
+      messageId: `<${randomBytes(12).toString("hex")}@${messageIdDomain}>`,
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: sendAt,
+      createdAt: now,
+    })
     .run();
+}
+
+/** Reminders of a session that will not take place at the time they were written for. */
+export function cancelPendingReminders(tx: DbOrTx, bookingId: string): number {
+  return tx
+    .update(emailOutbox)
+    .set({ status: "cancelled" })
+    .where(
+      and(
+        eq(emailOutbox.bookingId, bookingId),
+        eq(emailOutbox.kind, "reminder"),
+        eq(emailOutbox.status, "pending"),
+      ),
+    )
+    .run().changes;
+}
+
+export function dueEmails(db: Pick<DbOrTx, "select">, now: Date, limit: number): QueuedEmail[] {
+  return db
+    .select()
+    .from(emailOutbox)
+    .where(and(eq(emailOutbox.status, "pending"), lte(emailOutbox.nextAttemptAt, now)))
+    .orderBy(asc(emailOutbox.nextAttemptAt), asc(emailOutbox.id))
+    .limit(limit)
+    .all();
+}
+
+export function markSent(db: DbOrTx, id: number, now: Date) {
+  db.update(emailOutbox)
+    .set({ status: "sent", sentAt: now, lastError: null })
+    .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "pending")))
+    .run();
+}
+
+/**
+ * An attempt failed: try again after the next wait of `retryWaitsMs`, or give up (dead) when
+ * every wait has been used.
+ */
+export function markFailed(
+  db: DbOrTx,
+  email: Pick<QueuedEmail, "id" | "attempts">,
+  error: string,
+  now: Date,
+  retryWaitsMs: number[],
+) {
+  const attempts = email.attempts + 1;
+  const wait = retryWaitsMs[attempts - 1];
+  db.update(emailOutbox)
+    .set({
+      attempts,
+      lastError: error.slice(0, 500),
+      ...(wait === undefined
+        ? { status: "dead" as const }
+        : { nextAttemptAt: new Date(now.getTime() + wait) }),
+    })
+    .where(and(eq(emailOutbox.id, email.id), eq(emailOutbox.status, "pending")))
+    .run();
+}
+
+/** A dead email queued again by the coach, with its attempts counted afresh. */
+export function sendAgain(db: DbOrTx, id: number, now: Date): boolean {
+  return (
+    db
+      .update(emailOutbox)
+      .set({ status: "pending", attempts: 0, nextAttemptAt: now })
+      .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "dead")))
+      .run().changes > 0
+  );
 }

@@ -71,6 +71,19 @@ export const envSchema = z
       .url({ protocol: /^smtps?$/, message: "must be an smtp:// or smtps:// URL" })
       .optional(),
     EMAIL_FROM: z.string().min(3).default("Kairos <bookings@localhost>"),
+    /** How often queued emails are looked at and the due ones sent. */
+    EMAIL_SEND_INTERVAL_SECONDS: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of seconds")
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 600, "must be between 1 and 600 seconds")
+      .default(5),
+    /** The waits between attempts at an email SMTP refused; after the last, it is dead. */
+    EMAIL_RETRY_SECONDS: z
+      .string()
+      .regex(/^\d+(\s*,\s*\d+)*$/, "must be whole numbers of seconds separated by commas")
+      .transform((list) => list.split(",").map((seconds) => Number(seconds) * 1000))
+      .default([60_000, 300_000, 900_000, 3_600_000, 14_400_000]),
   })
   .superRefine((env, ctx) => {
     if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {

@@ -475,6 +475,6 @@ function anotherClientBooks(startAt: Date) {
   return lifecycle.confirmFree(
     world.db,
     newBooking(world.db, offerOf(world.db, "intro-call"), startAt),
-    { actor: "client", at: new Date(), reason: "free session" },
+    { actor: "client", at: new Date(), reason: "free session", appUrl: APP_URL },
   );
 }

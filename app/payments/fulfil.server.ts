@@ -18,7 +18,7 @@ import {
   type Booking,
 } from "~/booking/queries.server";
 import { formatPrice } from "~/lib/format";
-import { completeDraft, reopenDraft } from "~/wizard/drafts.server";
+import { completeDraft, issueResumeToken, reopenDraft } from "~/wizard/drafts.server";
 import { writeTransaction, type Db, type Tx } from "~db/database.server";
 import { recordRefunds, refundPayment } from "./refunds.server";
 import type { BookingActor } from "~db/schema";
@@ -38,8 +38,6 @@ export type FulfilResult = {
   outcome: FulfilOutcome;
   bookingId: string | null;
   session: Stripe.Checkout.Session;
-  /** The client's manage token, when this very call confirmed the booking. */
-  manageToken?: string;
 };
 
 export type FulfilOptions = {
@@ -129,7 +127,7 @@ function settleUnpaid(settlement: Settlement, booking: Booking): FulfilResult {
         ...change(),
         reason: "delayed payment failed",
         paymentIntentId,
-        appUrl: options.appUrl,
+        resumeUrl: resumeLink(booking, options.appUrl),
       });
       if (failed.ok) reopen(tx, booking, now(), { keepTime: true });
     });
@@ -175,11 +173,12 @@ async function settlePaid(
       reason: "payment received",
       paymentIntentId,
       checkoutSessionId: session.id,
+      appUrl: options.appUrl,
     });
     if (confirmed.ok) {
       if (booking.draftId) completeDraft(tx, booking.draftId, now());
       options.onCommit?.(tx, "confirmed");
-      return { outcome: "confirmed" as const, manageToken: confirmed.manageToken };
+      return { outcome: "confirmed" as const };
     }
     if (confirmed.refused === "slot_taken") return { outcome: "conflict" as const };
     // Settled already (a repeat, or a race lost to another caller): report what it is.
@@ -204,7 +203,7 @@ async function settlePaid(
       at: now(),
       paymentIntentId,
       checkoutSessionId: session.id,
-      appUrl: options.appUrl,
+      resumeUrl: resumeLink(booking, options.appUrl),
     });
     if (refunded.ok) reopen(tx, booking, now(), { keepTime: false });
   });
@@ -234,6 +233,12 @@ function locateBooking(db: Db, session: Stripe.Checkout.Session): Booking | null
   const byId = bookingId ? findBooking(db, bookingId) : null;
   // A booking created before Stripe answered (the process stopped in between) has no session id yet.
   return byId && byId.checkoutSessionId === null ? byId : null;
+}
+
+/** The link in the client's email that reopens their draft on any device (null without one). */
+function resumeLink(booking: Booking, appUrl: string) {
+  return (tx: Tx) =>
+    booking.draftId ? `${appUrl}/book/resume/${issueResumeToken(tx, booking.draftId)}` : null;
 }
 
 /** The client carries on from their draft: pay again, or (the slot being gone) pick another time. */

@@ -77,15 +77,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const intent = (await request.formData()).get("intent");
   if (intent !== "pay" && intent !== "confirm")
     return data({ message: "Use the button below to confirm your booking." }, { status: 400 });
+  const appUrl = publicUrl(request);
   try {
     if (intent === "confirm") {
-      confirmFreeBooking(db, draft.id, now);
+      confirmFreeBooking(db, draft.id, { now, appUrl });
       return redirect("/book/confirmed", 303);
     }
-    const checkout = await startCheckout(db, getStripe(), draft.id, {
-      appUrl: publicUrl(request),
-      now,
-    });
+    const checkout = await startCheckout(db, getStripe(), draft.id, { appUrl, now });
     return redirect(checkout.redirectTo, 303);
   } catch (error) {
     return bookingFailureResponse(error, draft);

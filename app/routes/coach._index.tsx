@@ -14,7 +14,7 @@ import {
   type BookingRow,
 } from "~/coach/bookings.server";
 import { DEFAULT_FILTERS, readFilters } from "~/coach/filters.server";
-import { StatusBadge, statusWord } from "~/components/coach";
+import { SendAgain, StatusBadge, statusWord } from "~/components/coach";
 import { FieldError } from "~/components/wizard";
 import { requireUser } from "~/http/auth.server";
 import { formatPrice } from "~/lib/format";
@@ -123,7 +123,10 @@ export default function Dashboard() {
   } = useLoaderData<typeof loader>();
   const fieldErrors = errors as Record<string, string[] | undefined>;
   const attentionCount =
-    attention.flagged.length + attention.stuckHolds.length + attention.failedWebhooks.length;
+    attention.flagged.length +
+    attention.stuckHolds.length +
+    attention.failedWebhooks.length +
+    attention.deadEmails.length;
   const pageLink = (page: number) => {
     const query = new URLSearchParams({ ...filters.raw, page: String(page) });
     return `?${query}`;
@@ -165,6 +168,15 @@ export default function Dashboard() {
                 ). Stripe will retry it; if it keeps failing, run a check on the{" "}
                 <Link to="/coach/payments">Payments</Link> page.
                 <p className="hint">{item.error}</p>
+              </li>
+            ))}
+            {attention.deadEmails.map((email) => (
+              <li key={`email-${email.id}`}>
+                <strong>An email could not be sent</strong> to {email.recipient}: &ldquo;
+                {email.subject}&rdquo;. The mail server refused it {email.attempts} times (
+                {email.lastError ?? "no reason given"}).{" "}
+                <Link to={`/coach/outbox#email-${email.id}`}>Read it in the outbox</Link>
+                <SendAgain emailId={email.id} />
               </li>
             ))}
           </ul>

@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import * as lifecycle from "~/booking/lifecycle.server";
-import { hashManageToken } from "~/booking/manage-token.server";
 import {
+  APP_URL,
   bookingRow,
   completeDraftFor,
   eventsOf,
@@ -85,7 +85,7 @@ describe("confirmFreeBooking", () => {
     );
     const now = new Date();
 
-    const { bookingId, manageToken } = confirmFreeBooking(db, draft.id, now);
+    const { bookingId } = confirmFreeBooking(db, draft.id, { now, appUrl: APP_URL });
 
     const booking = bookingRow(db, bookingId)!;
     expect(booking).toMatchObject({
@@ -121,23 +121,12 @@ describe("confirmFreeBooking", () => {
       { from_status: null, to_status: "confirmed", actor: "client", reason: "free session" },
     ]);
     expect(fullDraftRow(draft.id)!.status).toBe("completed");
-    // The token is handed back once; only its hash is stored.
-    expect(manageToken).toMatch(/^[\w-]{43}$/);
-    expect(booking.manage_token_hash).toBe(hashManageToken(manageToken));
-    expect(booking.manage_token_hash).not.toContain(manageToken);
     expect(allBookings()).toEqual([{ id: bookingId }]);
-  });
-
-  it("gives each confirmation its own token", () => {
-    const { db } = world;
-    const offer = offerOf(db, "intro-call");
-    const first = confirmFreeBooking(db, completeDraftFor(db, offer).id, new Date());
-    const second = confirmFreeBooking(db, completeDraftFor(db, offer).id, new Date());
-    expect(first.bookingId).not.toBe(second.bookingId);
-    expect(first.manageToken).not.toBe(second.manageToken);
-    expect(bookingRow(db, second.bookingId)!.manage_token_hash).toBe(
-      hashManageToken(second.manageToken),
-    );
+    // A free booking is confirmed by email to both, like a paid one.
+    expect(outboxOf(db, bookingId)).toEqual([
+      "booking_confirmed to ada@example.com",
+      "coach_new_booking to maya@example.com",
+    ]);
   });
 
   it("refuses a time someone else took: SlotTakenError, no booking, the draft loses its time only", () => {
@@ -149,11 +138,14 @@ describe("confirmFreeBooking", () => {
     const taken = lifecycle.confirmFree(db, newBooking(db, offer, startAt), {
       actor: "client",
       at: new Date(),
+      appUrl: APP_URL,
     });
     if (!taken.ok) throw new Error(`could not take the slot: ${taken.refused}`);
 
     const now = new Date(Date.now() + 1_000);
-    expect(() => confirmFreeBooking(db, draft.id, now)).toThrow(SlotTakenError);
+    expect(() => confirmFreeBooking(db, draft.id, { now, appUrl: APP_URL })).toThrow(
+      SlotTakenError,
+    );
 
     expect(allBookings()).toEqual([{ id: taken.booking.id }]);
     expect(rows(db, "select * from bookings where draft_id = ?", draft.id)).toEqual([]);
@@ -175,7 +167,9 @@ describe("confirmFreeBooking", () => {
   it("refuses a paid service with IncompleteDraftError and writes nothing", () => {
     const { db } = world;
     const draft = completeDraftFor(db, offerOf(db, "coaching-session"));
-    expectIncompleteAndNothingWritten(draft.id, () => confirmFreeBooking(db, draft.id, new Date()));
+    expectIncompleteAndNothingWritten(draft.id, () =>
+      confirmFreeBooking(db, draft.id, { now: new Date(), appUrl: APP_URL }),
+    );
     expect(fullDraftRow(draft.id)).toMatchObject({ status: "editing" });
     expect(fullDraftRow(draft.id)!.start_at).not.toBeNull();
   });
@@ -195,14 +189,18 @@ describe("confirmFreeBooking", () => {
       },
       new Date(),
     );
-    expectIncompleteAndNothingWritten(draft.id, () => confirmFreeBooking(db, draft.id, new Date()));
+    expectIncompleteAndNothingWritten(draft.id, () =>
+      confirmFreeBooking(db, draft.id, { now: new Date(), appUrl: APP_URL }),
+    );
   });
 
   it("refuses a draft without a time with IncompleteDraftError and writes nothing", () => {
     const { db } = world;
     const offer = offerOf(db, "intro-call");
     const draft = saveDraft(db, completeDraftFor(db, offer).id, { startAt: null }, new Date());
-    expectIncompleteAndNothingWritten(draft.id, () => confirmFreeBooking(db, draft.id, new Date()));
+    expectIncompleteAndNothingWritten(draft.id, () =>
+      confirmFreeBooking(db, draft.id, { now: new Date(), appUrl: APP_URL }),
+    );
   });
 
   it("refuses an expired draft with IncompleteDraftError and writes nothing", () => {
@@ -211,13 +209,17 @@ describe("confirmFreeBooking", () => {
     const now = new Date();
     const longAgo = new Date(now.getTime() - DRAFT_LIFETIME_MS - 60_000);
     const draft = completeDraftFor(db, offer, freeStarts(db, offer, now)[0]!, longAgo);
-    expectIncompleteAndNothingWritten(draft.id, () => confirmFreeBooking(db, draft.id, now));
+    expectIncompleteAndNothingWritten(draft.id, () =>
+      confirmFreeBooking(db, draft.id, { now, appUrl: APP_URL }),
+    );
   });
 
   it("refuses an unknown draft id with IncompleteDraftError and writes nothing", () => {
     const { db } = world;
     const before = { bookings: allBookings(), events: allEvents() };
-    expect(() => confirmFreeBooking(db, "no-such-draft", new Date())).toThrow(IncompleteDraftError);
+    expect(() =>
+      confirmFreeBooking(db, "no-such-draft", { now: new Date(), appUrl: APP_URL }),
+    ).toThrow(IncompleteDraftError);
     expect(allBookings()).toEqual(before.bookings);
     expect(allEvents()).toEqual(before.events);
   });
@@ -225,8 +227,10 @@ describe("confirmFreeBooking", () => {
   it("refuses a draft confirmed already (a second submit): one booking, not two", () => {
     const { db } = world;
     const draft = completeDraftFor(db, offerOf(db, "intro-call"));
-    const { bookingId } = confirmFreeBooking(db, draft.id, new Date());
-    expectIncompleteAndNothingWritten(draft.id, () => confirmFreeBooking(db, draft.id, new Date()));
+    const { bookingId } = confirmFreeBooking(db, draft.id, { now: new Date(), appUrl: APP_URL });
+    expectIncompleteAndNothingWritten(draft.id, () =>
+      confirmFreeBooking(db, draft.id, { now: new Date(), appUrl: APP_URL }),
+    );
     expect(allBookings()).toEqual([{ id: bookingId }]);
     expect(fullDraftRow(draft.id)!.status).toBe("completed");
   });
@@ -327,10 +331,9 @@ describe("newBookingFrom", () => {
     expect(booking.client.notes).toBe("");
 
     // And the booking made from it stores that empty string.
-    const { bookingId } = confirmFreeBooking(db, draft.id, new Date());
+    const { bookingId } = confirmFreeBooking(db, draft.id, { now: new Date(), appUrl: APP_URL });
     expect(rows(db, "select client_notes from bookings where id = ?", bookingId)[0]).toEqual({
       client_notes: "",
     });
-    expect(outboxOf(db, bookingId)).toEqual([]);
   });
 });

@@ -92,15 +92,15 @@ export function newBookingFrom({
 }
 
 /**
- * Confirms the draft's free session and returns the booking with the client's manage token. Throws
+ * Confirms the draft's free session and returns the booking's id. Throws
  * SlotTakenError when the time is no longer free (the draft then loses its time, keeping everything
  * else) and IncompleteDraftError when the draft is not a complete free booking.
  */
 export function confirmFreeBooking(
   db: Db,
   draftId: string,
-  now: Date,
-): { bookingId: string; manageToken: string } {
+  { now, appUrl }: { now: Date; appUrl: string },
+): { bookingId: string } {
   const confirmed = writeTransaction(db, (tx) => {
     const complete = requireCompleteDraft(tx, draftId, now);
     if (complete.offer.service.priceMinor !== 0)
@@ -109,6 +109,7 @@ export function confirmFreeBooking(
       actor: "client",
       at: now,
       reason: "free session",
+      appUrl,
     });
     // Returning (not throwing) commits the draft losing its time.
     if (!result.ok) {
@@ -119,5 +120,5 @@ export function confirmFreeBooking(
     return result;
   });
   if (!confirmed) throw new SlotTakenError();
-  return { bookingId: confirmed.booking.id, manageToken: confirmed.manageToken };
+  return { bookingId: confirmed.booking.id };
 }

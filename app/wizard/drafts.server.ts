@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { and, eq, gt, inArray, lt } from "drizzle-orm";
+import { hashSecretToken, newSecretToken } from "~/lib/secret-token.server";
 import type { Db, DbOrTx } from "~db/database.server";
 import { bookingDrafts } from "~db/schema";
 
@@ -123,6 +124,31 @@ export function reopenDraft(
     updatedAt: now,
     ...(keepTime ? {} : { startAt: null }),
   });
+}
+
+/**
+ * A token that reopens the draft on any device (the link in a "payment failed" or "your time was
+ * taken" email). Only its hash is kept, so a new token replaces the one before: the latest email's
+ * link is the one that works.
+ */
+export function issueResumeToken(tx: DbOrTx, id: string): string {
+  const { token, hash } = newSecretToken();
+  update(tx, id, { resumeTokenHash: hash });
+  return token;
+}
+
+/** The open draft a resume link points at, else null (wrong, replaced, finished or expired). */
+export function findDraftByResumeToken(
+  db: Pick<DbOrTx, "select">,
+  token: string,
+  now: Date,
+): Draft | null {
+  const draft = db
+    .select({ id: bookingDrafts.id })
+    .from(bookingDrafts)
+    .where(eq(bookingDrafts.resumeTokenHash, hashSecretToken(token)))
+    .get();
+  return draft ? findOpenDraft(db, draft.id, now) : null;
 }
 
 function update(tx: DbOrTx, id: string, fields: Partial<Draft>) {

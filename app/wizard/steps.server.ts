@@ -58,7 +58,11 @@ export function chooseCoach(db: Db, wizard: Wizard, slug: string, now: Date) {
 /** Stores the start if it is one the engine offers right now (forged, past, or taken ones are not). */
 export function chooseTime(db: Db, wizard: Wizard, startAt: Date, now: Date) {
   if (!wizard.draft || !wizard.offer) return null;
-  if (!isStartAvailable(db, wizard.offer, startAt.getTime(), now.getTime(), wizard.draft.id))
+  if (
+    !isStartAvailable(db, wizard.offer, startAt.getTime(), now.getTime(), {
+      forDraft: wizard.draft.id,
+    })
+  )
     return null;
   const draft = saveDraft(db, wizard.draft.id, { startAt }, now);
   return { draft, next: nextStep(wizard, "time") };

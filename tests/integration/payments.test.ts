@@ -487,6 +487,7 @@ describe("delayed payment methods", () => {
     await settled();
     const booking = only(bookingsOf(world.server, "delayed-fail@example.com"));
     expect(outboxOf(world.server, booking.id)).toEqual([
+      "payment_processing to delayed-fail@example.com",
       "payment_failed to delayed-fail@example.com",
     ]);
     const page = await client.get(paid.path!);

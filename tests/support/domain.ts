@@ -147,6 +147,10 @@ export const outboxOf = (db: Db, bookingId: string) =>
     bookingId,
   ).map((row) => `${row.kind} to ${row.recipient}`);
 
+/** How many manage links a booking has been given (one per client email that carries one). */
+export const manageTokenCount = (db: Db, bookingId: string) =>
+  rows(db, "select token_hash from manage_tokens where booking_id = ?", bookingId).length;
+
 export const bookingRow = (db: Db, bookingId: string) =>
   rows<{
     id: string;
@@ -155,7 +159,7 @@ export const bookingRow = (db: Db, bookingId: string) =>
     hold_expires_at: number | null;
     checkout_session_id: string | null;
     payment_intent_id: string | null;
-    manage_token_hash: string | null;
+    end_at: number;
     needs_attention: string | null;
     draft_id: string | null;
     start_at: number;
