@@ -17,6 +17,7 @@ const OWNED_TABLES = [
   { table: "funnelEvents", sqlName: "funnel_events", owner: "app/wizard/funnel.server.ts" },
   { table: "emailOutbox", sqlName: "email_outbox", owner: "app/email/outbox.server.ts" },
   { table: "manageTokens", sqlName: "manage_tokens", owner: "app/booking/manage-links.server.ts" },
+  { table: "magicLinks", sqlName: "magic_links", owner: "app/booking/my-bookings.server.ts" },
 ];
 
 function writeRestrictions({ table, sqlName, owner }) {

@@ -64,7 +64,9 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="site-footer">
-          <p>Bookings by Kairos</p>
+          <p>
+            <Link to="/my-bookings">My bookings</Link> · Bookings by Kairos
+          </p>
         </footer>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

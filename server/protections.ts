@@ -208,6 +208,14 @@ export const RATE_LIMITS = [
   // A flood guard in front of the sign-in throttle (app/auth/throttle.server.ts), which counts
   // failures per account and address.
   { what: "sign-in attempts", method: "POST", path: "/login", limit: 50, minutes: 15 },
+  // Each address also gets only a few links an hour (app/booking/my-bookings.server.ts).
+  {
+    what: "requests for a bookings link",
+    method: "POST",
+    path: "/my-bookings",
+    limit: 20,
+    minutes: 15,
+  },
 ];
 
 export function rateLimits(): RequestHandler[] {

@@ -70,8 +70,16 @@ export type BookingView = Pick<
   | "location"
   | "intakeAnswers"
   | "serviceId"
+  | "coachId"
   | "icsSequence"
-> & { serviceName: string; coachName: string; coachEmail: string; coachTimezone: string };
+> & {
+  serviceName: string;
+  serviceSlug: string;
+  coachName: string;
+  coachSlug: string;
+  coachEmail: string;
+  coachTimezone: string;
+};
 
 /** A booking with the names of what and whom it books: what pages and emails show. */
 export function findBookingView(
@@ -95,9 +103,12 @@ export function findBookingView(
         location: bookings.location,
         intakeAnswers: bookings.intakeAnswers,
         serviceId: bookings.serviceId,
+        coachId: bookings.coachId,
         icsSequence: bookings.icsSequence,
         serviceName: services.name,
+        serviceSlug: services.slug,
         coachName: coaches.name,
+        coachSlug: coaches.slug,
         coachEmail: coaches.email,
         coachTimezone: coaches.timezone,
       })

@@ -149,6 +149,21 @@ export function findServiceById(db: Db, id: number | null): ServiceChoice | null
 }
 
 /** Active coaches who give the service, by name. */
+/** An active coach by slug, for a link that names one; null for any other text. */
+export function findActiveCoach(
+  db: Pick<DbOrTx, "select">,
+  slug: string | null,
+): { slug: string; name: string } | null {
+  if (!slug || !/^[a-z0-9-]{1,64}$/.test(slug)) return null;
+  return (
+    db
+      .select({ slug: coaches.slug, name: coaches.name })
+      .from(coaches)
+      .where(and(eq(coaches.slug, slug), eq(coaches.active, true)))
+      .get() ?? null
+  );
+}
+
 export function listCoachesForService(db: Db, serviceId: number): CoachChoice[] {
   return db
     .select(coachColumns)

@@ -13,7 +13,8 @@ import * as lifecycle from "~/booking/lifecycle.server";
 import type { Booking } from "~/booking/queries.server";
 import { formatPrice, parseAmount } from "~/lib/format";
 import { log } from "~/lib/log.server";
-import { recordRefunds, refundedSoFar, refundPayment } from "~/payments/refunds.server";
+import { cancelWithRefund, refundable } from "~/payments/cancellation.server";
+import { recordRefunds, refundPayment } from "~/payments/refunds.server";
 import { writeTransaction, type Db } from "~db/database.server";
 
 export type ActionOutcome =
@@ -39,12 +40,6 @@ function refused(result: lifecycle.Refusal): ActionOutcome {
   const status =
     result.refused === "not_allowed" ? ` (it is ${result.status.replace("_", "-")})` : "";
   return { ok: false, status: 409, message: `${REFUSALS[result.refused]}${status}` };
-}
-
-/** How much of the booking's payment may still go back. */
-export function refundable(db: Db, booking: Booking): number {
-  if (!booking.paymentIntentId) return 0;
-  return Math.max(0, booking.priceMinor - refundedSoFar(db, booking.id));
 }
 
 /** The amount a refund choice means, or why it can't be refunded. */
@@ -97,13 +92,18 @@ async function refundInStripe(
     });
   } catch (error) {
     log.error({ err: error, bookingId: booking.id }, "A coach's refund failed at Stripe");
-    const message = (error as Stripe.errors.StripeError).message ?? "Stripe could not be reached.";
-    return {
-      ok: false,
-      status: 502,
-      message: `Stripe did not make the refund, so nothing has changed: ${message}`,
-    };
+    return stripeFailed(
+      (error as Stripe.errors.StripeError).message ?? "Stripe could not be reached.",
+    );
   }
+}
+
+function stripeFailed(message: string): ActionOutcome {
+  return {
+    ok: false,
+    status: 502,
+    message: `Stripe did not make the refund, so nothing has changed: ${message}`,
+  };
 }
 
 const isOutcome = (value: object): value is ActionOutcome => "ok" in value;
@@ -124,31 +124,21 @@ export async function cancelBooking(
     return refused({ ok: false, refused: "not_allowed", status: booking.status });
   const amount = refundAmount(db, booking, choice);
   if ("ok" in amount) return amount;
-  const refund =
-    amount.amountMinor > 0
-      ? await refundInStripe(stripe, booking, amount.amountMinor, requestKey)
-      : null;
-  if (refund && isOutcome(refund)) return refund;
-  const refundedMinor = refund?.amount ?? 0;
-  const result = writeTransaction(db, (tx) => {
-    if (refund)
-      recordRefunds(tx, booking.id, [refund], {
-        source: "kairos",
-        reason: "cancelled by the coach",
-      });
-    return lifecycle.cancel(tx, booking.id, {
-      actor: "coach",
-      at: now,
-      reason: `cancelled by ${actor.name}${refundedMinor ? `, refunded ${formatPrice(refundedMinor, booking.currency)}` : ", no refund"}`,
-      refundedMinor,
-      appUrl,
-    });
+  const result = await cancelWithRefund(db, stripe, booking, {
+    actor: "coach",
+    amountMinor: amount.amountMinor,
+    idempotencyKey: `kairos-refund-${booking.id}-${requestKey}`,
+    reason: (refunded) =>
+      `cancelled by ${actor.name}${refunded ? `, refunded ${formatPrice(refunded, booking.currency)}` : ", no refund"}`,
+    now,
+    appUrl,
   });
+  if (!result.ok && result.refused === "stripe_failed") return stripeFailed(result.message);
   if (!result.ok) return refused(result);
   return {
     ok: true,
-    message: refundedMinor
-      ? `Cancelled, and ${formatPrice(refundedMinor, booking.currency)} refunded. The client has been emailed.`
+    message: result.refundedMinor
+      ? `Cancelled, and ${formatPrice(result.refundedMinor, booking.currency)} refunded. The client has been emailed.`
       : "Cancelled, with no refund. The client has been emailed.",
   };
 }

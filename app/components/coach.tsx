@@ -21,7 +21,10 @@ export function CoachNav({
     ["/coach", "Bookings"],
     [OUTBOX_PATH, "Outbox"],
     ...(coachId
-      ? ([[`/coach/coaches/${coachId}/availability`, "Your hours"]] as [string, string][])
+      ? ([
+          [`/coach/coaches/${coachId}/availability`, "Your hours"],
+          ["/coach/calendar-feed", "Calendar feed"],
+        ] as [string, string][])
       : []),
     ...(owner
       ? ([

@@ -389,3 +389,28 @@ export function reminder(
     },
   );
 }
+
+/** The "My bookings" sign-in link: about no one booking, to whoever asked with this address. */
+export function bookingsLinkEmail(
+  recipient: string,
+  practice: Practice,
+  { url, minutes }: { url: string; minutes: number },
+): OutgoingEmail {
+  return {
+    bookingId: null,
+    recipient,
+    kind: "my_bookings_link",
+    subject: `Your bookings with ${practice.name}`,
+    ...compose({
+      practice,
+      greeting: "Hello,",
+      paragraphs: [
+        ["Someone (we hope you) asked to see the bookings made with this email address."],
+        ["To see them:", { link: url, label: "your bookings" }],
+        [
+          `The link works once, for ${minutes} minutes. If you did not ask for it, you can ignore this email.`,
+        ],
+      ],
+    }),
+  };
+}

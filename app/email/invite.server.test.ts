@@ -264,7 +264,7 @@ describe("calendarOf", () => {
     expect(cal.getAllSubcomponents("vevent")).toHaveLength(0);
   });
 
-  it("has one event per booking, each with its own UID and times", () => {
+  it("has one event per booking, each with its own UID and times, titled for the coach", () => {
     const second: InviteBooking = {
       ...booking,
       id: "bk_second",
@@ -282,11 +282,11 @@ describe("calendarOf", () => {
     const a = byUid.get("bk_7f3a9c@kairos")!;
     expect(utcInstant(a, "dtstart")).toBe(booking.startAt.getTime());
     expect(utcInstant(a, "dtend")).toBe(booking.endAt.getTime());
-    expect(textOf(a, "summary")).toBe("Coaching session with Mira Okafor");
+    expect(textOf(a, "summary")).toBe("Coaching session: Ada Lovelace");
     const b = byUid.get("bk_second@kairos")!;
     expect(utcInstant(b, "dtstart")).toBe(second.startAt.getTime());
     expect(utcInstant(b, "dtend")).toBe(second.endAt.getTime());
-    expect(textOf(b, "summary")).toBe("Intro call with Mira Okafor");
+    expect(textOf(b, "summary")).toBe("Intro call: Ada Lovelace");
     expect(b.getFirstProperty("location")).toBeNull();
   });
 

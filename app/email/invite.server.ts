@@ -110,7 +110,7 @@ function written(write: (events: EventAttributes[]) => ReturnObject, events: Eve
   return result.value;
 }
 
-const one = (method: "REQUEST" | "CANCEL") => (events: EventAttributes[]) =>
+const one = (method: "REQUEST" | "CANCEL" | "PUBLISH") => (events: EventAttributes[]) =>
   createEvent({ ...events[0]!, method });
 
 /** An invite for a new or moved session. */
@@ -118,17 +118,28 @@ export function inviteRequest(booking: InviteBooking, options: InviteOptions): s
   return written(one("REQUEST"), [eventOf(booking, options, false)]);
 }
 
+/** The session as a file to open ("Add to calendar"): the same event, published, not an invitation. */
+export function inviteForDownload(booking: InviteBooking, options: InviteOptions): string {
+  return written(one("PUBLISH"), [eventOf(booking, options, false)]);
+}
+
 /** The invite that removes a cancelled session from the calendar. */
 export function inviteCancel(booking: InviteBooking, options: InviteOptions): string {
   return written(one("CANCEL"), [eventOf(booking, options, true)]);
 }
 
-/** A calendar of many bookings (a coach's feed). */
+/**
+ * A calendar of many bookings: a coach's feed, so each event is titled with the client's name
+ * (the coach knows whom they see), and carries the same UID as the client's invite.
+ */
 export function calendarOf(bookings: InviteBooking[], options: InviteOptions): string {
   if (bookings.length === 0)
     return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:kairos/booking\r\nEND:VCALENDAR\r\n";
   return written(
     (events) => createEvents(events),
-    bookings.map((booking) => eventOf(booking, options, false)),
+    bookings.map((booking) => ({
+      ...eventOf(booking, options, false),
+      title: `${booking.serviceName}: ${booking.clientName}`,
+    })),
   );
 }

@@ -1,21 +1,55 @@
-import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+/**
+ * /book/confirmed: a free session's confirmation, for the browser that booked it (its draft cookie).
+ * It says what happens next and offers the manage page's actions: each is a POST that gets this
+ * browser a manage link for the booking and follows it (the paid confirmation, /book/return, posts
+ * here too).
+ */
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Fragment } from "react";
-import { findBooking, findBookingView, summariseBooking } from "~/booking/queries.server";
-import { readDraftId } from "~/wizard/draft-cookie.server";
+import { summariseBooking } from "~/booking/queries.server";
+import {
+  findManagedBookingOfDraft,
+  manageTokenForDraft,
+  nextSteps,
+} from "~/booking/self-service.server";
+import { NextSteps, Place } from "~/components/booking";
 import { SummaryRow } from "~/components/wizard";
+import { readDraftId } from "~/wizard/draft-cookie.server";
 import { getDb } from "~db/database.server";
 
 export const meta: MetaFunction = () => [{ title: "Booking confirmed" }];
 
-/** Readable only with the draft cookie that made the booking. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const db = getDb();
   const draftId = await readDraftId(request);
-  const booking = draftId ? findBookingView(db, { draftId }) : null;
-  if (!booking || booking.status !== "confirmed") throw redirect("/book");
-  // Where it takes place, as fixed when booked (a room of its own, the coach's link, an address).
-  return { ...summariseBooking(booking), location: findBooking(db, booking.id)?.location ?? null };
+  const managed = draftId ? findManagedBookingOfDraft(getDb(), draftId, new Date()) : null;
+  if (!managed) throw redirect("/book");
+  return {
+    ...summariseBooking(managed.booking),
+    location: managed.booking.location,
+    next: nextSteps(managed),
+  };
+}
+
+/** Where each button of the confirmation pages leads, under the booking's manage link. */
+const DESTINATIONS: Record<string, string> = {
+  manage: "",
+  reschedule: "/reschedule",
+  cancel: "/cancel",
+  "invite.ics": "/invite.ics",
+};
+
+export async function action({ request }: ActionFunctionArgs) {
+  const go = String((await request.formData()).get("go") ?? "manage");
+  const draftId = await readDraftId(request);
+  const token = draftId ? manageTokenForDraft(getDb(), draftId, new Date()) : null;
+  // No booking made by this browser (another browser, or a cookie gone): nothing to manage here.
+  if (!token) throw redirect("/book", 303);
+  return redirect(`/bookings/${token}${DESTINATIONS[go] ?? ""}`, 303);
 }
 
 export default function Confirmed() {
@@ -36,26 +70,12 @@ export default function Confirmed() {
         <SummaryRow term="Price">{booking.price}</SummaryRow>
         <SummaryRow term="Email">{booking.email}</SummaryRow>
       </dl>
+      <NextSteps steps={booking.next} />
       <p>
         <Link to="/" className="button">
           Back to the home page
         </Link>
       </p>
     </div>
-  );
-}
-
-/** A booking's place: a link to its video room, or the address line by line. */
-function Place({ location }: { location: string }) {
-  if (/^https?:\/\//.test(location)) return <a href={location}>{location}</a>;
-  return (
-    <>
-      {location.split("\n").map((line, index) => (
-        <Fragment key={index}>
-          {index > 0 ? <br /> : null}
-          {line}
-        </Fragment>
-      ))}
-    </>
   );
 }

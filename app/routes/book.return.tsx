@@ -1,7 +1,8 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Fragment } from "react";
 import { findBookingBySession } from "~/booking/queries.server";
+import { findManagedBookingOfDraft, nextSteps } from "~/booking/self-service.server";
+import { NextSteps, Place } from "~/components/booking";
 import { SummaryRow } from "~/components/wizard";
 import { publicUrl } from "~/http/public-url.server";
 import { describeReturn, type ReturnDetails, type ReturnView } from "~/payments/return-page.server";
@@ -46,15 +47,21 @@ const TITLES: Record<ReturnView["state"], string> = {
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const sessionId = new URL(request.url).searchParams.get("session_id");
+  const viewerDraftId = await readDraftId(request);
   const view = await describeReturn(db, getStripe(), sessionId, {
     appUrl: publicUrl(request),
-    viewerDraftId: await readDraftId(request),
+    viewerDraftId,
   });
-  // Where it takes place, shown only with the rest of the details (to the browser that booked).
+  // Where it takes place and what comes next, only with the rest of the details (to the browser
+  // that booked).
   const shown = "details" in view && view.details !== null && sessionId !== null;
   const location = shown ? (findBookingBySession(db, sessionId)?.location ?? null) : null;
+  const managed =
+    shown && view.state === "confirmed" && viewerDraftId
+      ? findManagedBookingOfDraft(db, viewerDraftId, new Date())
+      : null;
   return data(
-    { ...view, sessionId, location },
+    { ...view, sessionId, location, next: managed ? nextSteps(managed) : null },
     { status: STATUS[view.state], headers: { "Cache-Control": "no-store" } },
   );
 }
@@ -66,7 +73,11 @@ export default function ReturnPage() {
       <h1>{TITLES[view.state]}</h1>
       {"details" in view ? (
         view.details ? (
-          <Details view={{ ...view, details: view.details }} location={view.location} />
+          <Details
+            view={{ ...view, details: view.details }}
+            location={view.location}
+            next={view.next}
+          />
         ) : (
           <ForSomeoneElse state={view.state} />
         )
@@ -98,9 +109,11 @@ function ForSomeoneElse({ state }: { state: "confirmed" | "processing" }) {
 function Details({
   view,
   location,
+  next,
 }: {
   view: { state: "confirmed" | "processing"; details: ReturnDetails; sessionId: string | null };
   location: string | null;
+  next: ReturnType<typeof nextSteps> | null;
 }) {
   const { details } = view;
   return (
@@ -139,27 +152,15 @@ function Details({
           </a>
         </p>
       ) : (
-        <p>
-          <Link to="/" className="button">
-            Back to the home page
-          </Link>
-        </p>
+        <>
+          {next ? <NextSteps steps={next} /> : null}
+          <p>
+            <Link to="/" className="button">
+              Back to the home page
+            </Link>
+          </p>
+        </>
       )}
-    </>
-  );
-}
-
-/** A booking's place: a link to its video room, or the address line by line. */
-function Place({ location }: { location: string }) {
-  if (/^https?:\/\//.test(location)) return <a href={location}>{location}</a>;
-  return (
-    <>
-      {location.split("\n").map((line, index) => (
-        <Fragment key={index}>
-          {index > 0 ? <br /> : null}
-          {line}
-        </Fragment>
-      ))}
     </>
   );
 }

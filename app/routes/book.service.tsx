@@ -13,7 +13,7 @@ import { serviceStepSchema } from "~/wizard/schemas";
 import { chooseService } from "~/wizard/steps.server";
 import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { STEP_TITLE } from "~/wizard/step-names";
-import { listBookableServices } from "~/catalogue/catalogue.server";
+import { findActiveCoach, listBookableServices } from "~/catalogue/catalogue.server";
 import { ChoiceList, NotTakingBookings, SubmitButton, WizardHeader } from "~/components/wizard";
 import { formatDuration, formatPrice } from "~/lib/format";
 import { getDb } from "~db/database.server";
@@ -23,10 +23,15 @@ export const meta: MetaFunction = () => [{ title: "Choose a session · Book" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const wizard = await loadWizard(request, db, new Date());
+  const url = new URL(request.url);
+  const asked = url.searchParams.get("service");
   return {
     position: stepPosition(wizard, "service"),
-    // A session picked on the home page arrives as ?service=slug; a draft's choice wins.
-    selected: wizard.service?.slug ?? new URL(request.url).searchParams.get("service"),
+    // A session picked on the home page (or "Book again") arrives as ?service=slug and wins; else
+    // the draft's choice.
+    selected: asked ?? wizard.service?.slug ?? null,
+    // "Book again" names the coach too: kept with the form, applied if they give the session.
+    coach: findActiveCoach(db, url.searchParams.get("coach")),
     services: listBookableServices(db).map((service) => ({
       slug: service.slug,
       name: service.name,
@@ -46,6 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await loadWizard(request, db, now),
     submission.value.service,
     now,
+    submission.value.coach,
   );
   if (!chosen)
     return rejectField(
@@ -57,7 +63,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function ServiceStep() {
-  const { position, selected, services } = useLoaderData<typeof loader>();
+  const { position, selected, coach, services } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const [form, fields] = useForm({
     id: "service-step",
@@ -78,6 +84,12 @@ export default function ServiceStep() {
         <NotTakingBookings />
       ) : (
         <Form method="post" {...getFormProps(form)} noValidate>
+          {coach ? (
+            <>
+              <p>With {coach.name}, as last time. You can choose the coach again later.</p>
+              <input type="hidden" name="coach" value={coach.slug} />
+            </>
+          ) : null}
           <ChoiceList
             legend="Session"
             field={fields.service}

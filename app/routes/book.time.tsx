@@ -5,15 +5,16 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { timeStepSchema, timezoneSchema } from "~/wizard/schemas";
 import { guardStep, redirectToStep } from "~/http/wizard.server";
 import { canonicalTimeZone, timezoneOptions } from "~/lib/timezones";
 import { chooseTime, chooseTimezone } from "~/wizard/steps.server";
-import { buildWeek } from "~/wizard/week.server";
+import { buildWeek } from "~/availability/week.server";
 import { loadWizard, previousStep, stepPosition } from "~/wizard/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
+import { WeekPicker } from "~/components/week-picker";
 import { FieldError, Notice, SubmitButton, WizardHeader } from "~/components/wizard";
 import { getDb } from "~db/database.server";
 
@@ -37,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       requestedWeek: url.searchParams.get("week"),
       selected: wizard.draft!.startAt,
       now,
-      draftId: wizard.draft!.id,
+      viewer: { forDraft: wizard.draft!.id },
     }),
     timezones: timezoneOptions(zone),
     // The client has not chosen a zone yet: with JavaScript on, the browser's is used instead.
@@ -105,7 +106,6 @@ export default function TimeStep() {
   const submit = useSubmit();
   useBrowserTimezone(zoneChosen, week.zone);
   const weekQuery = `?week=${week.weekStart}`;
-  const hasTimes = week.days.some((day) => day.slots.length > 0);
 
   return (
     <div className="wizard">
@@ -154,58 +154,12 @@ export default function TimeStep() {
         Times are shown in <strong>{week.zoneLabel}</strong> ({week.zoneOffset}).
       </p>
 
-      <nav className="week-nav" aria-label="Weeks">
-        {week.previousWeek ? (
-          <Link to={`?week=${week.previousWeek}`} preventScrollReset>
-            ← Previous week
-          </Link>
-        ) : (
-          <span />
-        )}
-        {week.nextWeek ? (
-          <Link to={`?week=${week.nextWeek}`} preventScrollReset>
-            Next week →
-          </Link>
-        ) : null}
-      </nav>
-
-      <FieldError id="startAt-error" errors={errors.startAt} />
-      <Form
+      <WeekPicker
+        week={week}
         method="post"
         action={`${STEP_PATH.time}${weekQuery}`}
-        noValidate
-        aria-describedby="startAt-error"
-      >
-        {week.days.map((day) => (
-          <section key={day.date} className="day" aria-labelledby={`day-${day.date}`}>
-            <h2 id={`day-${day.date}`}>{day.heading}</h2>
-            {day.slots.length ? (
-              <ul className="slot-list" role="list">
-                {day.slots.map((slot) => (
-                  <li key={slot.value}>
-                    <button
-                      type="submit"
-                      name="startAt"
-                      value={slot.value}
-                      className={slot.selected ? "slot slot-selected" : "slot"}
-                      aria-label={`${slot.accessibleLabel}${slot.selected ? ", your current choice" : ""}`}
-                    >
-                      {slot.label}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="no-slots">No free times</p>
-            )}
-          </section>
-        ))}
-      </Form>
-      {!hasTimes && week.nextWeek ? (
-        <p>
-          <Link to={`?week=${week.nextWeek}`}>See next week’s times →</Link>
-        </p>
-      ) : null}
+        errors={errors.startAt}
+      />
     </div>
   );
 }

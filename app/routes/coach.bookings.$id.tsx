@@ -13,11 +13,11 @@ import {
   markBooking,
   newRequestKey,
   readBookingAction,
-  refundable,
   refundBooking,
   type RefundChoice,
 } from "~/coach/actions.server";
 import { findBookingFor, viewerZone } from "~/coach/bookings.server";
+import { refundable } from "~/payments/cancellation.server";
 import { Done, StatusBadge, statusWord } from "~/components/coach";
 import { FieldError, Notice, SubmitButton, SummaryRow } from "~/components/wizard";
 import { forbidden, notFound, requireUser } from "~/http/auth.server";

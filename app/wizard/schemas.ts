@@ -4,6 +4,7 @@
  * whose functions tree-shake: the browser gets a few kilobytes of it rather than all of zod.
  */
 import * as z from "zod/mini";
+import { emailAddress } from "~/lib/fields";
 import { canonicalTimeZone } from "~/lib/timezones";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
@@ -21,6 +22,8 @@ export const serviceStepSchema = z.object({
   service: z
     .string({ error: "Choose a session." })
     .check(z.regex(SLUG, "Choose a session from the list.")),
+  /** "Book again" names the coach too; one who does not offer the session is simply not kept. */
+  coach: z.optional(z.string().check(z.regex(SLUG))),
 });
 
 export const coachStepSchema = z.object({
@@ -46,12 +49,7 @@ export const detailsStepSchema = z.object({
       z.minLength(1, "Enter your name."),
       z.maxLength(100, "Your name can be at most 100 characters."),
     ),
-  email: z.pipe(
-    z
-      .string({ error: "Enter your email address." })
-      .check(z.trim(), z.maxLength(254, "Your email address can be at most 254 characters.")),
-    z.email("Enter an email address like name@example.com."),
-  ),
+  email: emailAddress,
   notes: z.optional(
     z.string().check(z.trim(), z.maxLength(1000, "Notes can be at most 1,000 characters.")),
   ),

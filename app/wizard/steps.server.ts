@@ -13,7 +13,8 @@ import { answerKey, type DetailsStep } from "./schemas";
 import type { Step } from "./step-names";
 import { nextStep, type Wizard } from "./wizard.server";
 
-export function chooseService(db: Db, wizard: Wizard, slug: string, now: Date) {
+/** Stores the session (and `coachSlug`'s coach, when they offer it: "Book again"). */
+export function chooseService(db: Db, wizard: Wizard, slug: string, now: Date, coachSlug?: string) {
   const service = db
     .select({ id: services.id })
     .from(services)
@@ -25,19 +26,21 @@ export function chooseService(db: Db, wizard: Wizard, slug: string, now: Date) {
   const previous = wizard.draft;
   const sameService = previous?.serviceId === service.id;
   const keepCoach = previous?.coachId && offeredBy.some((coach) => coach.id === previous.coachId);
+  const named = coachSlug ? offeredBy.find((coach) => coach.slug === coachSlug) : undefined;
+  // One coach, or the one named: the coach step is skipped and the choice made here.
+  const decided = offeredBy.length === 1 ? offeredBy[0]! : named;
   const draft = saveDraft(
     db,
     previous?.id ?? null,
     {
       serviceId: service.id,
-      // One coach: the coach step is skipped and the choice made here.
-      coachId: offeredBy.length === 1 ? offeredBy[0]!.id : keepCoach ? previous!.coachId : null,
-      // A different session has a different length: its time must be chosen again.
-      ...(sameService ? {} : { startAt: null }),
+      coachId: decided ? decided.id : keepCoach ? previous!.coachId : null,
+      // A different session (or coach) has different times: the time must be chosen again.
+      ...(sameService && (!decided || decided.id === previous?.coachId) ? {} : { startAt: null }),
     },
     now,
   );
-  const next: Step = offeredBy.length === 1 ? "time" : "coach";
+  const next: Step = decided ? "time" : "coach";
   return { draft, next };
 }
 

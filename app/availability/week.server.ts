@@ -1,11 +1,12 @@
 /**
- * The day-and-time step's week: seven days in the client's zone, each with its free start times.
+ * A week of free start times as a client picks from them: seven days in the client's zone, each
+ * with its times (the wizard's time step, and moving a booking from its manage page).
  */
 import { DateTime } from "luxon";
-import type { Db } from "~db/database.server";
-import { findAvailableStarts, loadBookingRules } from "~/availability/availability.server";
+import type { DbOrTx } from "~db/database.server";
 import type { BookableOffer } from "~/catalogue/catalogue.server";
 import { formatTime, zoneLabel, zoneOffset } from "~/lib/time-format";
+import { findAvailableStarts, loadBookingRules, type StartsRange } from "./availability.server";
 
 export type WeekView = {
   weekStart: string;
@@ -41,22 +42,22 @@ function weekStartFor(
 }
 
 export function buildWeek(
-  db: Db,
+  db: Pick<DbOrTx, "select">,
   {
     offer,
     zone,
     requestedWeek,
     selected,
     now,
-    draftId,
+    viewer,
   }: {
     offer: BookableOffer;
     zone: string;
     requestedWeek: string | null;
     selected: Date | null;
     now: Date;
-    /** The client's draft: their own hold on a time does not hide it from them. */
-    draftId: string;
+    /** The client's draft, or the booking being moved: neither hides its own time from them. */
+    viewer: Pick<StartsRange, "forDraft" | "exceptBooking">;
   },
 ): WeekView {
   const rules = loadBookingRules(db, offer.coach.id);
@@ -68,7 +69,7 @@ export function buildWeek(
     from: weekStart.toMillis(),
     to: weekEnd.toMillis(),
     now: now.getTime(),
-    forDraft: draftId,
+    ...viewer,
   });
 
   const label = zoneLabel(zone);
