@@ -634,7 +634,8 @@ describe("reschedule", () => {
       ["cancelled", first!.getTime() - 24 * 60 * 60_000],
       ["pending", later!.getTime() - 24 * 60 * 60_000],
     ]);
-    expect(manageTokensOf(id)).toHaveLength(2);
+    // One link per client email: the confirmation, its reminder, the move, the new reminder.
+    expect(manageTokensOf(id)).toHaveLength(4);
     expect(
       bookingIdOfManageToken(world.db, manageTokenIn(clientEmailOf(id, "booking_rescheduled"))),
     ).toBe(id);

@@ -10,6 +10,10 @@ import { manageTokens } from "~db/schema";
 
 export const manageUrlOf = (appUrl: string, token: string) => `${appUrl}/bookings/${token}`;
 
+/** The wizard, with the booking's session and coach chosen: "Book again". */
+export const bookAgainPath = (booking: { serviceSlug: string; coachSlug: string }) =>
+  `/book/service?${new URLSearchParams({ service: booking.serviceSlug, coach: booking.coachSlug })}`;
+
 /** A new manage token for the booking. */
 export function issueManageToken(tx: DbOrTx, bookingId: string, at: Date): string {
   const { token, hash } = newSecretToken();

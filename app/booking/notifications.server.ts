@@ -22,7 +22,7 @@ import {
 import { inviteCancel, inviteRequest } from "~/email/invite.server";
 import { cancelPendingReminders, queueEmail, type OutgoingEmail } from "~/email/outbox.server";
 import type { DbOrTx } from "~db/database.server";
-import { issueManageToken, manageUrlOf } from "./manage-links.server";
+import { bookAgainPath, issueManageToken, manageUrlOf } from "./manage-links.server";
 import { findBookingView, type BookingView } from "./queries.server";
 
 function load(tx: DbOrTx, bookingId: string): { view: BookingView; practice: Practice } {
@@ -33,17 +33,22 @@ function queueAll(tx: DbOrTx, emails: OutgoingEmail[], at: Date) {
   for (const email of emails) queueEmail(tx, email, at);
 }
 
+/** A manage link of the email's own, so one leaked or forwarded email can be revoked alone. */
+const newManageUrl = (tx: DbOrTx, bookingId: string, appUrl: string, at: Date) =>
+  manageUrlOf(appUrl, issueManageToken(tx, bookingId, at));
+
 /** Reminders at the service's offsets before the session, those still in the future. */
 function queueReminders(
   tx: DbOrTx,
   view: BookingView,
   practice: Practice,
-  manageUrl: string,
-  at: Date,
+  { appUrl, at }: { appUrl: string; at: Date },
 ) {
   for (const minutesBefore of reminderOffsetsOf(tx, view.serviceId)) {
     const sendAt = new Date(view.startAt.getTime() - minutesBefore * 60_000);
-    if (sendAt > at) queueEmail(tx, reminder(view, practice, { manageUrl }), at, sendAt);
+    if (sendAt <= at) continue;
+    const manageUrl = newManageUrl(tx, view.id, appUrl, at);
+    queueEmail(tx, reminder(view, practice, { manageUrl }), at, sendAt);
   }
 }
 
@@ -53,7 +58,7 @@ export function notifyConfirmed(
   { appUrl, at }: { appUrl: string; at: Date },
 ) {
   const { view, practice } = load(tx, bookingId);
-  const manageUrl = manageUrlOf(appUrl, issueManageToken(tx, bookingId, at));
+  const manageUrl = newManageUrl(tx, bookingId, appUrl, at);
   queueAll(
     tx,
     [
@@ -65,7 +70,7 @@ export function notifyConfirmed(
     ],
     at,
   );
-  queueReminders(tx, view, practice, manageUrl, at);
+  queueReminders(tx, view, practice, { appUrl, at });
 }
 
 export function notifyProcessing(tx: DbOrTx, bookingId: string, at: Date) {
@@ -107,7 +112,12 @@ export function notifyCancelled(
   queueAll(
     tx,
     [
-      bookingCancelled(view, practice, { refundedMinor, by, appUrl, ics }),
+      bookingCancelled(view, practice, {
+        refundedMinor,
+        by,
+        bookAgainUrl: `${appUrl}${bookAgainPath(view)}`,
+        ics,
+      }),
       ...(by === "client" ? [coachCancellationNotice(view, practice, { refundedMinor, ics })] : []),
     ],
     at,
@@ -121,7 +131,7 @@ export function notifyRescheduled(
 ) {
   cancelPendingReminders(tx, bookingId);
   const { view, practice } = load(tx, bookingId);
-  const manageUrl = manageUrlOf(appUrl, issueManageToken(tx, bookingId, at));
+  const manageUrl = newManageUrl(tx, bookingId, appUrl, at);
   queueAll(
     tx,
     [
@@ -137,7 +147,7 @@ export function notifyRescheduled(
     ],
     at,
   );
-  queueReminders(tx, view, practice, manageUrl, at);
+  queueReminders(tx, view, practice, { appUrl, at });
 }
 
 export function notifyRefunded(

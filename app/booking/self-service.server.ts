@@ -157,10 +157,6 @@ export function calendarLinks(booking: BookingView, manageUrl: string | null) {
   return { google: googleCalendarUrl(event), outlook: outlookCalendarUrl(event) };
 }
 
-/** The wizard, with the booking's session and coach chosen: "Book again". */
-export const bookAgainPath = (booking: { serviceSlug: string; coachSlug: string }) =>
-  `/book/service?${new URLSearchParams({ service: booking.serviceSlug, coach: booking.coachSlug })}`;
-
 /** "Until Monday 15 March 2027 at 10:00 (London time)", in the client's zone; null when past. */
 export function changeDeadline(managed: ManagedBooking): string | null {
   const until = managed.changeUntil;

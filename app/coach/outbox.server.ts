@@ -44,9 +44,18 @@ export function outboxPage(db: Reader, user: User, page: number) {
 
 /** Emails that failed every attempt, for "Needs attention". */
 export function deadEmailsFor(db: Reader, user: User) {
-  const { query, where } = visibleEmails(db, user);
-  return query
-    .where(and(where, eq(emailOutbox.status, "dead")))
+  // What the dashboard lists: not the bodies, which the outbox page shows.
+  return db
+    .select({
+      id: emailOutbox.id,
+      recipient: emailOutbox.recipient,
+      subject: emailOutbox.subject,
+      attempts: emailOutbox.attempts,
+      lastError: emailOutbox.lastError,
+    })
+    .from(emailOutbox)
+    .leftJoin(bookings, eq(bookings.id, emailOutbox.bookingId))
+    .where(and(visibleTo(user), eq(emailOutbox.status, "dead")))
     .orderBy(desc(emailOutbox.createdAt))
     .limit(20)
     .all();

@@ -58,6 +58,7 @@ const manageUrl = "https://kairos.example/manage/tok_9Zq?from=email&x=1";
 const manageHref = `href="https://kairos.example/manage/tok_9Zq?from=email&amp;x=1"`;
 const resumeUrl = "https://kairos.example/book/resume/rt_42";
 const appUrl = "https://kairos.example";
+const bookAgainUrl = `${appUrl}/book/service?service=coaching-session&coach=maya-okafor`;
 
 /** A session as a person reads it, written with luxon from scratch (not the module's helper). */
 function session(start: Date, end: Date, zone: string, place: string) {
@@ -97,7 +98,7 @@ const emails = (b: BookingForEmail = booking) => ({
   bookingCancelled: bookingCancelled(b, practice, {
     refundedMinor: 2250,
     by: "coach",
-    appUrl,
+    bookAgainUrl,
     ics: cancelIcs,
   }),
   coachCancellationNotice: coachCancellationNotice(b, practice, {
@@ -266,22 +267,22 @@ describe("links", () => {
     expect(email.textBody + html(email)).not.toMatch(/null|undefined|https?:/);
   });
 
-  it("the cancellation offers to book again", () => {
+  it("the cancellation offers to book the same session with the same coach again", () => {
     const email = emails().bookingCancelled;
-    expect(email.textBody).toContain("https://kairos.example/book");
-    expect(html(email)).toContain(`href="https://kairos.example/book"`);
+    expect(email.textBody).toContain(bookAgainUrl);
+    expect(html(email)).toContain(`href="${bookAgainUrl.replace("&", "&amp;")}"`);
   });
 
   it("emails that have no manage link carry none", () => {
     for (const name of ["paymentProcessing", "bookingRefunded", "coachNotification"] as Name[]) {
-      expect(emails()[name].textBody).not.toContain("/manage/");
+      expect(emails()[name].textBody).not.toContain("/bookings/");
     }
   });
 });
 
 describe("money in a cancellation", () => {
   const cancelled = (refundedMinor: number, by: "client" | "coach", b = booking) =>
-    bookingCancelled(b, practice, { refundedMinor, by, appUrl, ics: cancelIcs });
+    bookingCancelled(b, practice, { refundedMinor, by, bookAgainUrl, ics: cancelIcs });
   const coachNotice = (refundedMinor: number, b = booking) =>
     coachCancellationNotice(b, practice, { refundedMinor, ics: cancelIcs });
 

@@ -241,9 +241,9 @@ export function bookingCancelled(
   {
     refundedMinor,
     by,
-    appUrl,
+    bookAgainUrl,
     ics,
-  }: { refundedMinor: number; by: "client" | "coach"; appUrl: string; ics: string },
+  }: { refundedMinor: number; by: "client" | "coach"; bookAgainUrl: string; ics: string },
 ): OutgoingEmail {
   return email(
     b,
@@ -260,7 +260,7 @@ export function bookingCancelled(
             : `Your ${b.serviceName.toLowerCase()} on ${when(b, b.clientTimezone)} is cancelled, as you asked.`,
         ],
         [moneyOfCancellation(b, refundedMinor)],
-        ["To book another time:", { link: `${appUrl}/book`, label: "book again" }],
+        ["To book another time:", { link: bookAgainUrl, label: "book again" }],
       ].filter((p) => p.some((part) => part !== "")),
     },
     ics,

@@ -8,9 +8,9 @@
  * This module is the only writer of `email_outbox` (eslint.config.js).
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, lte } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, ne } from "drizzle-orm";
 import type { DbOrTx } from "~db/database.server";
-import { emailOutbox } from "~db/schema";
+import { bookings, emailOutbox } from "~db/schema";
 
 export type OutgoingEmail = {
   bookingId: string | null;
@@ -65,6 +65,28 @@ export function cancelPendingReminders(tx: DbOrTx, bookingId: string): number {
         eq(emailOutbox.bookingId, bookingId),
         eq(emailOutbox.kind, "reminder"),
         eq(emailOutbox.status, "pending"),
+      ),
+    )
+    .run().changes;
+}
+
+/**
+ * Reminders of sessions that are no longer confirmed (refunded in full, say, which the lifecycle
+ * does not count as a cancellation): withdrawn before anything is sent, so no reminder ever goes
+ * for a session that will not take place.
+ */
+export function withdrawRemindersOfUnconfirmed(db: DbOrTx): number {
+  return db
+    .update(emailOutbox)
+    .set({ status: "cancelled" })
+    .where(
+      and(
+        eq(emailOutbox.kind, "reminder"),
+        eq(emailOutbox.status, "pending"),
+        inArray(
+          emailOutbox.bookingId,
+          db.select({ id: bookings.id }).from(bookings).where(ne(bookings.status, "confirmed")),
+        ),
       ),
     )
     .run().changes;

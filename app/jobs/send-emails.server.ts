@@ -6,7 +6,12 @@
  * Message-ID, which lets mail programs recognise the repeat.
  */
 import type { Transport } from "~/email/delivery.server";
-import { dueEmails, markFailed, markSent } from "~/email/outbox.server";
+import {
+  dueEmails,
+  markFailed,
+  markSent,
+  withdrawRemindersOfUnconfirmed,
+} from "~/email/outbox.server";
 import type { Db } from "~db/database.server";
 import type { Job } from "./scheduler.server";
 
@@ -18,6 +23,7 @@ export async function sendDueEmails(
   { now = () => new Date(), retryWaitsMs, batch = 25 }: SendOptions,
 ): Promise<SendResult> {
   const result = { sent: 0, failed: 0 };
+  withdrawRemindersOfUnconfirmed(db);
   for (const email of dueEmails(db, now(), batch)) {
     try {
       await transport.send(email);

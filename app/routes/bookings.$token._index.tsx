@@ -6,8 +6,8 @@
  */
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { bookAgainPath, calendarLinks, changeDeadline } from "~/booking/self-service.server";
-import { manageUrlOf } from "~/booking/manage-links.server";
+import { calendarLinks, changeDeadline } from "~/booking/self-service.server";
+import { bookAgainPath, manageUrlOf } from "~/booking/manage-links.server";
 import { AddToCalendar, Place } from "~/components/booking";
 import { statusWord } from "~/components/coach";
 import { Notice, SummaryRow } from "~/components/wizard";
@@ -127,11 +127,13 @@ export default function ManageBooking() {
             <WhyNot view={view} />
           </p>
         )}
-        {view.policy.map((line) => (
-          <p key={line} className="hint">
-            {line}
-          </p>
-        ))}
+        {view.changeUntil
+          ? view.policy.map((line) => (
+              <p key={line} className="hint">
+                {line}
+              </p>
+            ))
+          : null}
       </section>
 
       <p>

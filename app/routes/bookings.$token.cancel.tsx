@@ -96,10 +96,10 @@ export default function CancelBooking() {
         <p>
           <strong>
             {view.refundMinor > 0
-              ? `You will get ${view.refund} of the ${view.price} you paid back`
-              : `You will not get any of the ${view.price} you paid back`}
-          </strong>
-          , by the practice&rsquo;s cancellation policy.
+              ? `You will be refunded ${view.refund} of the ${view.price} you paid.`
+              : `None of the ${view.price} you paid will be refunded.`}
+          </strong>{" "}
+          That is what the practice&rsquo;s cancellation policy gives for cancelling now.
         </p>
       ) : (
         <p>This session is free: there is nothing to refund.</p>

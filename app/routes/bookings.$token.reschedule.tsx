@@ -119,7 +119,7 @@ export default function RescheduleBooking() {
         </>
       ) : view.week ? (
         <>
-          {view.unavailable ? (
+          {view.unavailable && !result?.message ? (
             <Notice tone="error">
               That time is not free. Please choose one of the times shown.
             </Notice>

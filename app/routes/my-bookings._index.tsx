@@ -21,7 +21,7 @@ import {
   requestBookingsLink,
   type ClientBooking,
 } from "~/booking/my-bookings.server";
-import { bookAgainPath } from "~/booking/self-service.server";
+import { bookAgainPath } from "~/booking/manage-links.server";
 import { statusWord } from "~/components/coach";
 import { FieldError, Notice, SubmitButton } from "~/components/wizard";
 import { forgetClientEmailCookie, readClientEmail } from "~/http/my-bookings-cookie.server";

@@ -364,7 +364,24 @@ export function fieldValue(r: Random, field: string, pools: Pools): string {
     case "fax_number":
       return r.chance(0.7) ? "" : r.pick(["+44 20 7946 0000", "1", " "]);
     case "intent":
-      return r.pick(["pay", "confirm", "timezone", "", "PAY", "Confirm", "cancel", "pay "]);
+      return r.pick([
+        "pay",
+        "confirm",
+        "timezone",
+        "",
+        "PAY",
+        "Confirm",
+        "cancel",
+        "pay ",
+        "manage",
+        "forget",
+      ]);
+    case "refund":
+      return r.pick(["0", "4500", "2250", "-1", "1e3", "99999999999", ""]);
+    case "go":
+      return r.pick(["manage", "reschedule", "cancel", "invite.ics", "", "elsewhere"]);
+    case "bookingId":
+      return r.chance(0.5) ? `bk_${randomText(r, 16)}` : randomText(r, 30);
     case "action":
       return r.pick(["pay", "pay_delayed", "decline", "delayed_fails", "cancel", "", "refund"]);
     default:
@@ -502,6 +519,9 @@ export type RequestSpec = {
 export const FORM_TYPE = "application/x-www-form-urlencoded";
 
 /** Each page of the site and the fields its form takes. */
+/** Well-formed but nobody's: the token pages must answer 404 to whatever is sent. */
+const UNKNOWN_TOKEN = "k".repeat(43);
+
 export const ROUTE_FIELDS: Record<string, string[]> = {
   "/": [],
   "/book": [],
@@ -511,7 +531,15 @@ export const ROUTE_FIELDS: Record<string, string[]> = {
   "/book/details": ["name", "email", "notes", "timezone", "fax_number"],
   "/book/review": ["intent"],
   "/book/return": [],
-  "/book/confirmed": [],
+  "/book/confirmed": ["go"],
+  [`/book/resume/${UNKNOWN_TOKEN}`]: [],
+  [`/bookings/${UNKNOWN_TOKEN}`]: [],
+  [`/bookings/${UNKNOWN_TOKEN}/cancel`]: ["refund"],
+  [`/bookings/${UNKNOWN_TOKEN}/reschedule`]: ["startAt"],
+  [`/bookings/${UNKNOWN_TOKEN}/invite.ics`]: [],
+  "/my-bookings": ["email", "intent", "bookingId"],
+  [`/my-bookings/${UNKNOWN_TOKEN}`]: [],
+  [`/feeds/${UNKNOWN_TOKEN}.ics`]: [],
   "/no-such-page": ["service"],
 };
 const PAGES = Object.keys(ROUTE_FIELDS);
@@ -533,6 +561,12 @@ const ROUTE_IDS = [
   "routes/book.review",
   "routes/book.return",
   "routes/book.confirmed",
+  "routes/book.resume.$token",
+  "routes/bookings.$token._index",
+  "routes/bookings.$token.cancel",
+  "routes/bookings.$token.reschedule",
+  "routes/my-bookings._index",
+  "routes/my-bookings.$token",
   "routes/$",
 ];
 
