@@ -1,4 +1,4 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/node";
+import type { LinksFunction } from "@remix-run/node";
 import {
   Link,
   Links,
@@ -14,16 +14,21 @@ import {
 import type { ReactNode } from "react";
 import { getPracticeSummary } from "~/catalogue/catalogue.server";
 import { useNonce } from "~/components/nonce";
+import { errorPageTitle, PageTitle } from "~/components/page-title";
+import { useFocusOnNavigation } from "~/components/focus-on-navigation";
 import { getEnv } from "~/lib/env.server";
 import styles from "~/styles/app.css";
 import { getDb } from "~db/database.server";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
+  // The PNG first, sized, for browsers without SVG favicons; those with them take the SVG. The
+  // PNGs are drawn from the SVG by scripts/make-icons.mjs.
+  { rel: "icon", href: "/favicon-32.png", type: "image/png", sizes: "32x32" },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "apple-touch-icon", href: "/apple-touch-icon.png", sizes: "180x180" },
+  { rel: "manifest", href: "/site.webmanifest" },
 ];
-
-export const meta: MetaFunction = () => [{ title: "Kairos" }];
 
 export function loader() {
   return {
@@ -42,6 +47,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
+        <PageTitle practiceName={data?.practice.name ?? "Kairos"} />
         <Links />
       </head>
       <body>
@@ -77,21 +83,23 @@ export function Layout({ children }: { children: ReactNode }) {
 
 export default function App() {
   useLoaderData<typeof loader>();
+  useFocusOnNavigation();
   return <Outlet />;
 }
 
 export function ErrorBoundary() {
   const error = useRouteError();
+  const title = errorPageTitle(error);
   if (isRouteErrorResponse(error) && error.status === 404) {
     return (
-      <ErrorPage title="We couldn’t find that page" code={404}>
+      <ErrorPage title={title} code={404}>
         The link may be old, or the address may have a typo.
       </ErrorPage>
     );
   }
   if (isRouteErrorResponse(error) && error.status === 403) {
     return (
-      <ErrorPage title="That isn’t yours to see" code={403}>
+      <ErrorPage title={title} code={403}>
         {typeof error.data === "string" && error.data
           ? error.data
           : "Your account does not give you access to this page."}
@@ -100,7 +108,7 @@ export function ErrorBoundary() {
   }
   if (isRouteErrorResponse(error)) {
     return (
-      <ErrorPage title="That didn’t work" code={error.status}>
+      <ErrorPage title={title} code={error.status}>
         {error.status < 500
           ? "The request couldn’t be handled. Please go back and try again."
           : "Something went wrong on our side. Please try again in a minute."}
@@ -109,7 +117,7 @@ export function ErrorBoundary() {
   }
   // Unexpected errors: Remix strips their details in production; we never render a stack.
   return (
-    <ErrorPage title="Something went wrong" code={500}>
+    <ErrorPage title={title} code={500}>
       Something went wrong on our side. Nothing you entered has been lost; please try again in a
       minute.
     </ErrorPage>

@@ -2,7 +2,7 @@
  * The hosted checkout page at `session.url`: plain HTML and forms, no JavaScript, so a browser
  * with scripts off can pay. Every action is a POST answered with a 303 or a page.
  */
-import type { CheckoutSession, LineItem } from "./objects";
+import type { CheckoutSession, LineItemWithProduct } from "./objects";
 
 export type CheckoutAction = "pay" | "pay_delayed" | "decline" | "delayed_fails" | "cancel";
 export const CHECKOUT_ACTIONS: readonly CheckoutAction[] = [
@@ -34,7 +34,8 @@ const STYLE = `
   .badge { display: inline-block; background: #ffde92; color: #5f3a00; border-radius: 4px; padding: 0.125rem 0.5rem; font-size: 0.8125rem; font-weight: 600; }
   .card { background: #fff; border: 1px solid #e3e8ee; border-radius: 8px; padding: 1.25rem; margin: 1rem 0; }
   table { width: 100%; border-collapse: collapse; }
-  td { padding: 0.25rem 0; } td:last-child { text-align: right; }
+  td { padding: 0.25rem 0; vertical-align: top; } td:last-child { text-align: right; white-space: nowrap; padding-left: 1rem; }
+  .item-description { display: block; color: #545969; font-size: 0.875rem; }
   .total td { border-top: 1px solid #e3e8ee; font-weight: 700; padding-top: 0.5rem; }
   label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
   input { width: 100%; box-sizing: border-box; font: inherit; padding: 0.625rem; border: 1px solid #c1c9d2; border-radius: 6px; }
@@ -60,14 +61,17 @@ function layout(title: string, body: string) {
 
 export function renderCheckoutPage(
   session: CheckoutSession,
-  lineItems: LineItem[],
+  lineItems: LineItemWithProduct[],
   message?: { error: string },
 ): string {
+  // As Checkout lays an item out: the product's name, its description below it when it has one.
   const rows = lineItems
-    .map(
-      (item) =>
-        `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? ` × ${item.quantity}` : ""}</td><td>${money(item.amount_total, item.currency)}</td></tr>`,
-    )
+    .map((item) => {
+      const description = item.price.product.description;
+      return `<tr><td>${escapeHtml(item.description)}${item.quantity > 1 ? ` × ${item.quantity}` : ""}${
+        description ? `<span class="item-description">${escapeHtml(description)}</span>` : ""
+      }</td><td>${money(item.amount_total, item.currency)}</td></tr>`;
+    })
     .join("");
   const emailField = session.customer_email
     ? `<p class="small">Paying as <strong>${escapeHtml(session.customer_email)}</strong></p>`

@@ -12,8 +12,10 @@ import {
   type Charge,
   type CheckoutSession,
   type LineItem,
+  type LineItemWithProduct,
   type Metadata,
   type PaymentIntent,
+  type Product,
   type Refund,
   type StripeEvent,
 } from "./objects";
@@ -32,6 +34,8 @@ type SessionRecord = {
   /** Creation order, which lists use to order objects created in the same second. */
   seq: number;
   lineItems: LineItem[];
+  /** The products the line items' `product_data` made (a line item names its product's id). */
+  products: Product[];
   paymentIntentMetadata: Metadata;
   apiVersion: string;
   expiryTimer?: NodeJS.Timeout;
@@ -103,7 +107,7 @@ export class Ledger {
     const cancelUrl = stringParam(params, "cancel_url") ?? null;
     if (cancelUrl) checkUrl(cancelUrl, "cancel_url");
 
-    const lineItems = parseLineItems(params.line_items);
+    const { lineItems, products } = parseLineItems(params.line_items, this.now());
     const currency = lineItems[0]!.currency;
     const amountTotal = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
     const metadata = parseMetadata(params.metadata, "metadata");
@@ -159,6 +163,7 @@ export class Ledger {
       session,
       seq: this.nextSeq(),
       lineItems,
+      products,
       paymentIntentMetadata,
       apiVersion,
     };
@@ -216,10 +221,23 @@ export class Ledger {
     return [...this.sessions.values()].map((record) => snapshot(record.session));
   }
 
-  /** The hosted page's view of a session, or undefined when there is none. */
-  findSession(id: string): { session: CheckoutSession; lineItems: LineItem[] } | undefined {
+  /**
+   * The hosted page's view of a session, or undefined when there is none: its line items with
+   * their products, since Checkout shows each product's name and description.
+   */
+  findSession(
+    id: string,
+  ): { session: CheckoutSession; lineItems: LineItemWithProduct[] } | undefined {
     const record = this.sessions.get(id);
-    return record && { session: snapshot(record.session), lineItems: snapshot(record.lineItems) };
+    if (!record) return undefined;
+    const lineItems = record.lineItems.map((item) => ({
+      ...item,
+      price: {
+        ...item.price,
+        product: record.products.find((product) => product.id === item.price.product)!,
+      },
+    }));
+    return { session: snapshot(record.session), lineItems: snapshot(lineItems) };
   }
 
   expireCheckoutSession(id: string): CheckoutSession {
@@ -540,11 +558,15 @@ function parsePositiveInteger(value: string, param: string, { allowZero = false 
   return Number(value);
 }
 
-function parseLineItems(value: FormValue | undefined): LineItem[] {
+function parseLineItems(
+  value: FormValue | undefined,
+  created: number,
+): { lineItems: LineItem[]; products: Product[] } {
   if (value === undefined) throw missingParam("line_items");
   if (!Array.isArray(value) || value.length === 0) {
     throw invalidRequest("Invalid array", "line_items");
   }
+  const products: Product[] = [];
   const items = value.map((raw, i): LineItem => {
     const param = `line_items[${i}]`;
     if (typeof raw !== "object" || Array.isArray(raw))
@@ -574,19 +596,38 @@ function parseLineItems(value: FormValue | undefined): LineItem[] {
     const unitAmount = parsePositiveInteger(unitAmountRaw, `${param}[price_data][unit_amount]`, {
       allowZero: true,
     });
-    const productData = priceData.product_data;
-    const name =
-      typeof productData === "object" && !Array.isArray(productData) ? productData.name : undefined;
+    const productData =
+      typeof priceData.product_data === "object" && !Array.isArray(priceData.product_data)
+        ? priceData.product_data
+        : {};
+    const name = productData.name;
     if (name === undefined || name === "")
       throw missingParam(`${param}[price_data][product_data][name]`);
     if (typeof name !== "string")
       throw invalidRequest("Invalid string", `${param}[price_data][product_data][name]`);
+    const description = parseDescription(
+      productData.description,
+      `${param}[price_data][product_data][description]`,
+    );
     const quantityRaw = raw.quantity;
     if (quantityRaw === undefined) throw missingParam(`${param}[quantity]`);
     if (typeof quantityRaw !== "string")
       throw invalidRequest("Invalid integer", `${param}[quantity]`);
     const quantity = parsePositiveInteger(quantityRaw, `${param}[quantity]`);
     const total = unitAmount * quantity;
+    const product: Product = {
+      id: newId("prod"),
+      object: "product",
+      active: true,
+      created,
+      description,
+      images: [],
+      livemode: false,
+      metadata: {},
+      name,
+      updated: created,
+    };
+    products.push(product);
     return {
       id: newId("li"),
       object: "item",
@@ -601,7 +642,7 @@ function parseLineItems(value: FormValue | undefined): LineItem[] {
         object: "price",
         currency,
         unit_amount: unitAmount,
-        product: newId("prod"),
+        product: product.id,
         type: "one_time",
         livemode: false,
       },
@@ -611,7 +652,20 @@ function parseLineItems(value: FormValue | undefined): LineItem[] {
   if (new Set(items.map((item) => item.currency)).size > 1) {
     throw invalidRequest("All line items must use the same currency.", "line_items");
   }
-  return items;
+  return { lineItems: items, products };
+}
+
+/** A product's optional description. Stripe reads an empty string as an attempt to unset it. */
+function parseDescription(value: FormValue | undefined, param: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== "string") throw invalidRequest("Invalid string", param);
+  if (value === "") {
+    throw invalidRequest(
+      `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
+      param,
+    );
+  }
+  return value;
 }
 
 /** Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500. */

@@ -27,6 +27,29 @@ export type LineItem = {
   quantity: number;
 };
 
+/**
+ * The Product that a line item's `price_data.product_data` makes (one per line item, as Stripe
+ * does). Its `description` is what Checkout shows under the item's name; the line item's own
+ * `description` is the product's name.
+ */
+export type Product = {
+  id: string;
+  object: "product";
+  active: true;
+  created: number;
+  description: string | null;
+  images: string[];
+  livemode: false;
+  metadata: Metadata;
+  name: string;
+  updated: number;
+};
+
+/** A line item with its price's product expanded (`expand[]=line_items.data.price.product`). */
+export type LineItemWithProduct = Omit<LineItem, "price"> & {
+  price: Omit<LineItem["price"], "product"> & { product: Product };
+};
+
 export type CustomerDetails = {
   address: null;
   email: string | null;

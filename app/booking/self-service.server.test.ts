@@ -131,9 +131,15 @@ function cancelByCoach(id: string) {
   if (!cancelled.ok) throw new Error(`could not cancel: ${cancelled.refused}`);
 }
 
-/** Every slot a week view offers, as ISO instants. */
-const offered = (week: ReturnType<typeof rescheduleWeek>) =>
-  week!.days.flatMap((day) => day.slots.map((slot) => slot.value));
+/** Every slot of the week, opening each of its days as a client would, as ISO instants. */
+const offered = (token: string, requestedWeek: string) =>
+  rescheduleWeek(world.db, managed(token), { requestedWeek, now: NOW })!.days.flatMap((day) =>
+    rescheduleWeek(world.db, managed(token), {
+      requestedWeek,
+      requestedDay: day.date,
+      now: NOW,
+    })!.day.slots.map((slot) => slot.value),
+  );
 
 const iso = (date: Date) => date.toISOString();
 const plus = (date: Date, ms: number) => new Date(date.getTime() + ms);
@@ -274,7 +280,7 @@ describe("rescheduleWeek", () => {
       requestedWeek: "2027-03-15",
       now: NOW,
     });
-    const slots = offered(week);
+    const slots = offered(token, "2027-03-15");
 
     expect(week!.weekStart).toBe("2027-03-15");
     expect(week!.zone).toBe("Europe/London");
@@ -305,9 +311,7 @@ describe("rescheduleWeek", () => {
     setSlotInterval(15);
     const { token } = book();
     book(at("2027-03-15T14:00:00Z"));
-    const slots = offered(
-      rescheduleWeek(world.db, managed(token), { requestedWeek: "2027-03-15", now: NOW }),
-    );
+    const slots = offered(token, "2027-03-15");
     expect(slots).not.toContain("2027-03-15T14:00:00.000Z");
     expect(slots).not.toContain("2027-03-15T13:45:00.000Z");
     expect(slots).toContain("2027-03-15T14:45:00.000Z");
@@ -320,7 +324,9 @@ describe("rescheduleWeek", () => {
       now: NOW,
     });
     expect(week!.zone).toBe("America/New_York");
-    const monday = week!.days.find((day) => day.date === "2027-03-15")!;
+    // The first day with free times opens.
+    const monday = week!.day;
+    expect(monday.date).toBe("2027-03-15");
     // London's 09:00 is New York's 05:00 in the week New York is on summer time and London not.
     expect(monday.slots[0]).toMatchObject({ value: "2027-03-15T09:00:00.000Z", label: "05:00" });
     expect(monday.slots.map((slot) => slot.value)).not.toContain(iso(START));

@@ -68,28 +68,26 @@ function managedBooking(db: DbOrTx, booking: BookingView, now: Date): ManagedBoo
 export function rescheduleWeek(
   db: DbOrTx,
   managed: ManagedBooking,
-  { requestedWeek, now }: { requestedWeek: string | null; now: Date },
+  {
+    requestedWeek,
+    requestedDay = null,
+    now,
+  }: { requestedWeek: string | null; requestedDay?: string | null; now: Date },
 ): WeekView | null {
   const { booking } = managed;
   const offer = findBookableOffer(db, booking.coachId, booking.serviceId);
   if (!offer) return null;
-  const week = buildWeek(db, {
+  return buildWeek(db, {
     offer,
     zone: booking.clientTimezone,
     requestedWeek,
+    requestedDay,
     selected: null,
+    // Its own time is free to it, but moving there is no move.
+    hidden: booking.startAt,
     now,
     viewer: { exceptBooking: booking.id },
   });
-  // Its own time is free to it, but moving there is no move.
-  const own = booking.startAt.toISOString();
-  return {
-    ...week,
-    days: week.days.map((day) => ({
-      ...day,
-      slots: day.slots.filter((slot) => slot.value !== own),
-    })),
-  };
 }
 
 /** Whether the booking could move to `startAt` now (the question before the confirmation step). */

@@ -117,7 +117,7 @@ export function ChoiceList({
   chosen,
 }: {
   legend: string;
-  field: { name: string; errorId: string; errors?: string[] | null };
+  field: { id: string; name: string; errorId: string; errors?: string[] | null };
   choices: Choice[];
   chosen: string | null | undefined;
 }) {
@@ -129,10 +129,12 @@ export function ChoiceList({
         aria-invalid={field.errors ? true : undefined}
       >
         <legend className="visually-hidden">{legend}</legend>
-        {choices.map((choice) => (
+        {choices.map((choice, index) => (
           <label key={choice.value} className="choice">
             <input
               type="radio"
+              // The first option is where the error summary's link lands.
+              id={index === 0 ? field.id : undefined}
               name={field.name}
               value={choice.value}
               defaultChecked={chosen === choice.value}

@@ -15,7 +15,9 @@ function myBookingsCookie() {
     httpOnly: true,
     sameSite: "lax",
     secure: env.APP_URL.startsWith("https://"),
-    path: "/my-bookings",
+    // "/", not "/my-bookings": with JavaScript on, Remix fetches the page's data from
+    // /my-bookings.data, which a "/my-bookings" path does not cover.
+    path: "/",
     maxAge: 60 * 60,
     secrets: [getSessionSecret(env)],
   });

@@ -29,6 +29,6 @@ export function formatSession(start: number | Date, end: number | Date, zone: st
 export function zoneOffset(instant: number | Date, zone: string): string {
   const offset = DateTime.fromMillis(+instant, { zone }).toFormat("ZZ");
   const [, sign, hours, minutes] = offset.match(/([+-])(\d\d):(\d\d)/) ?? [];
-  if (!sign) return "GMT";
+  if (!sign || offset === "+00:00") return "GMT";
   return `GMT${sign}${Number(hours)}${minutes === "00" ? "" : `:${minutes}`}`;
 }

@@ -6,10 +6,12 @@
  * once, reuses both; a changed time releases the old hold and its session; Stripe failing releases
  * the hold and keeps the draft whole; a taken time costs the draft its time only; a free or
  * incomplete draft is refused. `cancelCheckout` expires the session and releases the hold, unless
- * the session was paid meanwhile, and does nothing for a draft that is not at Stripe.
+ * the session was paid meanwhile, and does nothing for a draft that is not at Stripe. The line item
+ * says what is paid for: the session and coach, and its time in the client's own zone, named.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import * as lifecycle from "~/booking/lifecycle.server";
+import { formatSession } from "~/lib/time-format";
 import { IncompleteDraftError, SlotTakenError } from "~/wizard/draft-booking.server";
 import { findDraft, saveDraft } from "~/wizard/drafts.server";
 import {
@@ -153,6 +155,54 @@ describe("startCheckout", () => {
       start_at: draft.startAt!.getTime(),
       checkout_session_id: sessionId,
     });
+  });
+
+  it("names the session, its coach and its time in the client's own zone on the line item and Stripe's page", async () => {
+    // Maya coaches from London; this client books from New York.
+    const offer = coachingSession();
+    expect(offer.coach.timezone).toBe("Europe/London");
+    const draft = saveDraft(
+      world.db,
+      completeDraftFor(world.db, offer).id,
+      { clientTimezone: "America/New_York" },
+      new Date(),
+    );
+
+    const { redirectTo } = await pressPay(draft.id);
+
+    const sessionId = sessionIdOf(redirectTo);
+    const booking = only(
+      rows<{ start_at: number; end_at: number }>(
+        world.db,
+        "select start_at, end_at from bookings where draft_id = ?",
+        draft.id,
+      ),
+    );
+    const when = formatSession(booking.start_at, booking.end_at, "America/New_York");
+    // The clock the client reads, not the coach's: New York's hour, with the zone named.
+    const hourIn = (zone: string) =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone,
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(booking.start_at);
+    expect(hourIn("America/New_York")).not.toBe(hourIn("Europe/London"));
+    expect(when).toContain(`, ${hourIn("America/New_York")} to `);
+    expect(when).toMatch(/ \(New York time\)$/);
+
+    // As the emulator received it: the product made from `product_data`, and the line item
+    // that carries the product's name (as Stripe's line items do).
+    const item = only(world.emulator.ledger.findSession(sessionId)!.lineItems);
+    expect(item.description).toBe("Coaching session with Maya Okafor");
+    expect(item.price.product).toMatchObject({
+      name: "Coaching session with Maya Okafor",
+      description: when,
+    });
+    // And shown on the hosted page the client pays on.
+    const page = await (await fetch(redirectTo)).text();
+    expect(page).toContain("Coaching session with Maya Okafor");
+    expect(page).toContain(when);
   });
 
   describe("pressing Pay again", () => {

@@ -12,6 +12,7 @@ import type Stripe from "stripe";
 import * as lifecycle from "~/booking/lifecycle.server";
 import { findLiveHold, type Booking } from "~/booking/queries.server";
 import type { BookableOffer } from "~/catalogue/catalogue.server";
+import { formatSession } from "~/lib/time-format";
 import {
   IncompleteDraftError,
   newBookingFrom,
@@ -108,7 +109,13 @@ function checkoutParams(
         price_data: {
           currency: booking.currency,
           unit_amount: booking.priceMinor,
-          product_data: { name: `${offer.service.name} with ${offer.coach.name}` },
+          // What is paid for, as the client will read it on Stripe's page and receipt: the
+          // session, and its time in the client's own zone (named, since it may not be the
+          // coach's).
+          product_data: {
+            name: `${offer.service.name} with ${offer.coach.name}`,
+            description: formatSession(booking.startAt, booking.endAt, booking.clientTimezone),
+          },
         },
       },
     ],

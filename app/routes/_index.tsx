@@ -4,9 +4,11 @@ import { getPracticeSummary, listPublicCatalogue } from "~/catalogue/catalogue.s
 import { formatDuration, formatPrice, timezoneCity } from "~/lib/format";
 import { NotTakingBookings } from "~/components/wizard";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
+
+export const handle: PageHandle = { title: "Book a session" };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.practice.name}: book a session` : "Book a session" },
   { name: "description", content: data?.practice.tagline ?? "Book a coaching session online." },
 ];
 

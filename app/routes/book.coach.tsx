@@ -1,11 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { rejectField } from "~/http/forms.server";
 import { guardStep, redirectToStep } from "~/http/wizard.server";
@@ -16,8 +11,10 @@ import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { ChoiceList, SubmitButton, WizardHeader } from "~/components/wizard";
 import { timezoneCity } from "~/lib/format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
+import { ErrorSummary, problemsOf } from "~/components/error-summary";
 
-export const meta: MetaFunction = () => [{ title: "Choose a coach · Book" }];
+export const handle: PageHandle = { title: "Choose a coach · Book" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const wizard = await loadWizard(request, getDb(), new Date());
@@ -62,8 +59,6 @@ export default function CoachStep() {
     id: "coach-step",
     lastResult,
     defaultValue: { coach: selectedSlug },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: coachStepSchema }),
-    shouldRevalidate: "onInput",
   });
   const chosen = (fields.coach.value as string | undefined) ?? selectedSlug;
   return (
@@ -73,6 +68,9 @@ export default function CoachStep() {
         title={STEP_TITLE.coach}
         back={{ to: STEP_PATH.service, label: "Session" }}
       />
+      {form.status === "error" ? (
+        <ErrorSummary problems={problemsOf({ coach: fields.coach })} answer={lastResult} />
+      ) : null}
       <p>Who would you like your {serviceName.toLowerCase()} with?</p>
       <Form method="post" {...getFormProps(form)} noValidate>
         <ChoiceList

@@ -4,12 +4,7 @@
  * browser a manage link for the booking and follows it (the paid confirmation, /book/return, posts
  * here too).
  */
-import {
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { summariseBooking } from "~/booking/queries.server";
 import {
@@ -21,8 +16,9 @@ import { NextSteps, Place } from "~/components/booking";
 import { SummaryRow } from "~/components/wizard";
 import { readDraftId } from "~/wizard/draft-cookie.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Booking confirmed" }];
+export const handle: PageHandle = { title: "Booking confirmed" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const draftId = await readDraftId(request);

@@ -7,17 +7,12 @@ import {
   type FieldMetadata,
 } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useMemo } from "react";
 import { listQuestions, readDraftAnswers } from "~/catalogue/intake.server";
 import { guardStep, redirectToStep } from "~/http/wizard.server";
-import { timezoneOptions } from "~/lib/timezones";
+import { timezoneGroups } from "~/lib/timezones";
+import { TimezoneSelect } from "~/components/timezone-select";
 import {
   ANSWER_MAX_LENGTH,
   answerKey,
@@ -31,8 +26,10 @@ import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
+import { ErrorSummary, problemsOf } from "~/components/error-summary";
 
-export const meta: MetaFunction = () => [{ title: "Your details · Book" }];
+export const handle: PageHandle = { title: "Your details · Book" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
@@ -54,7 +51,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
         questions.map((question) => [answerKey(question.id), saved[String(question.id)] ?? ""]),
       ),
     },
-    timezones: timezoneOptions(wizard.timezone),
+    timezones: timezoneGroups({
+      current: wizard.timezone,
+      suggested: [wizard.offer?.coach.timezone],
+      now: new Date(),
+      // The regions of the zone shown and the coach's keep the page small; the time step has
+      // every zone, and the zone chosen there is the one shown here.
+      compact: true,
+      regions: "suggested",
+    }),
   };
 }
 
@@ -74,16 +79,26 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function DetailsStep() {
   const { position, questions, values, timezones } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const schema = useMemo(() => detailsStepSchemaFor(questions), [questions]);
   const [form, fields] = useForm({
     id: "details-step",
     lastResult,
     defaultValue: values,
-    onValidate: ({ formData }) => parseWithZod(formData, { schema }),
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
   });
   const answers = fields.answers.getFieldset();
+  // In the form's order; a choice question's link goes to its first option.
+  const problems = problemsOf({
+    name: fields.name,
+    email: fields.email,
+    notes: fields.notes,
+    ...Object.fromEntries(
+      questions.map((question) => {
+        const field = answers[answerKey(question.id)]!;
+        const id = question.kind === "choice" ? `${field.id}-0` : field.id;
+        return [question.id, { id, errors: field.errors }];
+      }),
+    ),
+    timezone: fields.timezone,
+  });
   return (
     <div className="wizard">
       <WizardHeader
@@ -91,6 +106,7 @@ export default function DetailsStep() {
         title={STEP_TITLE.details}
         back={{ to: STEP_PATH.time, label: "Day and time" }}
       />
+      {form.status === "error" ? <ErrorSummary problems={problems} answer={lastResult} /> : null}
       <Form method="post" {...getFormProps(form)} noValidate>
         {form.errors?.length ? <p className="field-error">{form.errors.join(" ")}</p> : null}
         <div className="field">
@@ -130,18 +146,13 @@ export default function DetailsStep() {
           />
         ))}
         <div className="field">
-          <label htmlFor={fields.timezone.id}>Your timezone</label>
-          {/* A forged post may repeat the field: the select still shows one choice. */}
-          <select
+          <TimezoneSelect
+            label="Your timezone"
+            groups={timezones}
             {...getSelectProps(fields.timezone)}
+            // A forged post may repeat the field: the select still shows one choice.
             defaultValue={[fields.timezone.initialValue ?? []].flat()[0]}
-          >
-            {timezones.map((zone) => (
-              <option key={zone.value} value={zone.value}>
-                {zone.label}
-              </option>
-            ))}
-          </select>
+          />
           <FieldError id={fields.timezone.errorId} errors={fields.timezone.errors} />
         </div>
         <div className="honeypot" aria-hidden="true">

@@ -9,11 +9,11 @@ import { Link } from "@remix-run/react";
 import { draftCookieHeader } from "~/wizard/draft-cookie.server";
 import { findDraftByResumeToken } from "~/wizard/drafts.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [
-  { title: "That link has expired" },
-  { name: "robots", content: "noindex" },
-];
+export const handle: PageHandle = { title: "That link has expired" };
+
+export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const draft = findDraftByResumeToken(getDb(), params.token ?? "", new Date());

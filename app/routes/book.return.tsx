@@ -1,24 +1,32 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { findBookingBySession } from "~/booking/queries.server";
 import { findManagedBookingOfDraft, nextSteps } from "~/booking/self-service.server";
 import { NextSteps, Place } from "~/components/booking";
+import {
+  CheckAgain,
+  RecheckNote,
+  StatusAnnouncer,
+  useRecheckWhile,
+} from "~/components/payment-status";
 import { SummaryRow } from "~/components/wizard";
 import { publicUrl } from "~/http/public-url.server";
 import { describeReturn, type ReturnDetails, type ReturnView } from "~/payments/return-page.server";
 import { getStripe } from "~/lib/stripe.server";
 import { readDraftId } from "~/wizard/draft-cookie.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-/** While a delayed payment settles, the page reloads itself: no JavaScript needed. */
-const PROCESSING_REFRESH_SECONDS = 5;
+const RETURN_PATH = "/book/return";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? TITLES[data.state] : "Your booking" },
-  ...(data?.state === "processing" || data?.state === "unavailable"
-    ? [{ httpEquiv: "refresh", content: String(PROCESSING_REFRESH_SECONDS) } as const]
-    : []),
-];
+/** States that may still change by themselves: the page checks again while it shows one. */
+const PENDING: ReadonlySet<ReturnView["state"]> = new Set(["processing", "unavailable"]);
+
+/** No meta refresh while a payment settles: see app/components/payment-status.tsx for why. */
+export const handle: PageHandle<{ state: ReturnView["state"] }> = {
+  title: (data) => (data ? TITLES[data.state] : "Your booking"),
+};
 
 const STATUS: Record<ReturnView["state"], number> = {
   confirmed: 200,
@@ -41,7 +49,8 @@ const TITLES: Record<ReturnView["state"], string> = {
   problem: "We need to check your payment",
   unknown: "We couldn’t find that payment",
   invalid: "That link doesn’t look right",
-  unavailable: "Checking your payment…",
+  // Nothing checks by itself with JavaScript off: the heading must not say it is checking.
+  unavailable: "We couldn’t check your payment yet",
 };
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -68,35 +77,52 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function ReturnPage() {
   const view = useLoaderData<typeof loader>();
+  const pending = PENDING.has(view.state) && view.sessionId !== null;
+  const recheck = useRecheckWhile(pending);
+  const checkAgain = pending ? (
+    <>
+      <CheckAgain action={RETURN_PATH} sessionId={view.sessionId!} />
+      <RecheckNote recheck={recheck} />
+    </>
+  ) : null;
   return (
     <div className="wizard">
       <h1>{TITLES[view.state]}</h1>
+      <StatusAnnouncer state={view.state} announce={(state) => TITLES[state]} recheck={recheck} />
       {"details" in view ? (
         view.details ? (
           <Details
             view={{ ...view, details: view.details }}
             location={view.location}
             next={view.next}
+            checkAgain={checkAgain}
           />
         ) : (
-          <ForSomeoneElse state={view.state} />
+          <ForSomeoneElse state={view.state} checkAgain={checkAgain} />
         )
       ) : (
-        <Explanation state={view.state} />
+        <Explanation state={view.state} checkAgain={checkAgain} />
       )}
     </div>
   );
 }
 
 /** The link opened in a browser that did not make the booking: no personal data, just the state. */
-function ForSomeoneElse({ state }: { state: "confirmed" | "processing" }) {
+function ForSomeoneElse({
+  state,
+  checkAgain,
+}: {
+  state: "confirmed" | "processing";
+  checkAgain: ReactNode;
+}) {
   return (
     <>
       <p>
         {state === "confirmed"
           ? "This booking is confirmed. The details are in the confirmation email."
-          : "The payment for this booking is on its way. An email will confirm the booking."}
+          : "The payment for this booking is on its way. An email will confirm the booking once it arrives, so you can close this page."}
       </p>
+      {checkAgain}
       <p>
         <Link to="/" className="button">
           Back to the home page
@@ -110,10 +136,12 @@ function Details({
   view,
   location,
   next,
+  checkAgain,
 }: {
-  view: { state: "confirmed" | "processing"; details: ReturnDetails; sessionId: string | null };
+  view: { state: "confirmed" | "processing"; details: ReturnDetails };
   location: string | null;
   next: ReturnType<typeof nextSteps> | null;
+  checkAgain: ReactNode;
 }) {
   const { details } = view;
   return (
@@ -124,9 +152,9 @@ function Details({
           through and your session is booked.
         </p>
       ) : (
-        <p role="status">
-          Your payment is on its way. This page checks again every {PROCESSING_REFRESH_SECONDS}{" "}
-          seconds; your time is kept for you meanwhile.
+        <p>
+          Your payment is on its way, and your time is kept for you meanwhile. We’ll email you as
+          soon as the payment is confirmed, so you can close this page.
         </p>
       )}
       <dl className="summary">
@@ -146,11 +174,7 @@ function Details({
         {details.email ? <SummaryRow term="Email">{details.email}</SummaryRow> : null}
       </dl>
       {view.state === "processing" ? (
-        <p>
-          <a href={`/book/return?session_id=${encodeURIComponent(view.sessionId ?? "")}`}>
-            Check now
-          </a>
-        </p>
+        checkAgain
       ) : (
         <>
           {next ? <NextSteps steps={next} /> : null}
@@ -165,7 +189,7 @@ function Details({
   );
 }
 
-function Explanation({ state }: { state: ReturnView["state"] }) {
+function Explanation({ state, checkAgain }: { state: ReturnView["state"]; checkAgain: ReactNode }) {
   const text: Record<string, string> = {
     refunded:
       "Your payment arrived after that time had gone to someone else. We’ve refunded you in full and emailed you. Please pick another time.",
@@ -177,7 +201,7 @@ function Explanation({ state }: { state: ReturnView["state"] }) {
     unknown: "Nothing here matches that payment. If you were charged, please contact the practice.",
     invalid: "The address is incomplete. If you were paying, go back to your booking.",
     unavailable:
-      "We couldn’t reach the payment provider to check. This page will try again in a few seconds.",
+      "The payment provider didn’t answer just now. If your payment went through, we’ll email you as soon as it’s confirmed, so you can close this page; or check again in a moment.",
   };
   const next =
     state === "refunded"
@@ -186,7 +210,9 @@ function Explanation({ state }: { state: ReturnView["state"] }) {
   return (
     <>
       <p>{text[state]}</p>
-      {state === "unavailable" ? null : (
+      {state === "unavailable" ? (
+        checkAgain
+      ) : (
         <p>
           <Link to={next.to} className="button button-primary">
             {next.label}

@@ -1,10 +1,4 @@
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Fragment } from "react";
 import { bookedAnswers, listQuestions, readDraftAnswers } from "~/catalogue/intake.server";
@@ -21,8 +15,9 @@ import { recordReachedReview } from "~/wizard/funnel.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Review and confirm · Book" }];
+export const handle: PageHandle = { title: "Review and confirm · Book" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();

@@ -1,11 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { rejectField } from "~/http/forms.server";
 import { redirectToStep } from "~/http/wizard.server";
@@ -17,8 +12,10 @@ import { findActiveCoach, listBookableServices } from "~/catalogue/catalogue.ser
 import { ChoiceList, NotTakingBookings, SubmitButton, WizardHeader } from "~/components/wizard";
 import { formatDuration, formatPrice } from "~/lib/format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
+import { ErrorSummary, problemsOf } from "~/components/error-summary";
 
-export const meta: MetaFunction = () => [{ title: "Choose a session · Book" }];
+export const handle: PageHandle = { title: "Choose a session · Book" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
@@ -69,8 +66,6 @@ export default function ServiceStep() {
     id: "service-step",
     lastResult,
     defaultValue: { service: selected ?? undefined },
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: serviceStepSchema }),
-    shouldRevalidate: "onInput",
   });
   const chosen = (fields.service.value as string | undefined) ?? selected;
   return (
@@ -80,6 +75,9 @@ export default function ServiceStep() {
         title={STEP_TITLE.service}
         back={{ to: "/", label: "Home" }}
       />
+      {form.status === "error" ? (
+        <ErrorSummary problems={problemsOf({ service: fields.service })} answer={lastResult} />
+      ) : null}
       {services.length === 0 ? (
         <NotTakingBookings />
       ) : (

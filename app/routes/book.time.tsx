@@ -1,24 +1,23 @@
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { timeStepSchema, timezoneSchema } from "~/wizard/schemas";
 import { guardStep, redirectToStep } from "~/http/wizard.server";
-import { canonicalTimeZone, timezoneOptions } from "~/lib/timezones";
+import { canonicalTimeZone, timezoneGroups } from "~/lib/timezones";
+import { zoneLabel } from "~/lib/time-format";
 import { chooseTime, chooseTimezone } from "~/wizard/steps.server";
 import { buildWeek } from "~/availability/week.server";
 import { loadWizard, previousStep, stepPosition } from "~/wizard/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
 import { WeekPicker } from "~/components/week-picker";
+import { TimezoneSelect } from "~/components/timezone-select";
 import { FieldError, Notice, SubmitButton, WizardHeader } from "~/components/wizard";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
+import { ErrorSummary } from "~/components/error-summary";
 
-export const meta: MetaFunction = () => [{ title: "Choose a day and time · Book" }];
+export const handle: PageHandle = { title: "Choose a day and time · Book" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
@@ -28,6 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const back = previousStep(wizard, "time")!;
   const zone = wizard.timezone!;
+  const allZones = url.searchParams.get("zones") === "all";
   return {
     position: stepPosition(wizard, "time"),
     back: { to: STEP_PATH[back], label: back === "coach" ? "Coach" : "Session" },
@@ -36,13 +36,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
       offer: wizard.offer!,
       zone,
       requestedWeek: url.searchParams.get("week"),
+      requestedDay: url.searchParams.get("day"),
       selected: wizard.draft!.startAt,
       now,
       viewer: { forDraft: wizard.draft!.id },
     }),
-    timezones: timezoneOptions(zone),
+    zone: { label: zoneLabel(zone), source: wizard.timezoneSource },
+    // The likely zones keep the page small; every zone is a link away (`?zones=all`).
+    allZones,
+    timezones: timezoneGroups({
+      current: zone,
+      suggested: [wizard.offer!.coach.timezone],
+      now,
+      compact: true,
+    }).slice(0, allZones ? undefined : 1),
     // The client has not chosen a zone yet: with JavaScript on, the browser's is used instead.
-    zoneChosen: wizard.draft!.clientTimezone !== null,
+    zoneChosen: wizard.timezoneSource === "chosen",
     justTaken: url.searchParams.get("taken") === "1",
   };
 }
@@ -53,8 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const now = new Date();
   const wizard = await loadWizard(request, db, now);
   guardStep(wizard, "time");
-  const week = new URL(request.url).searchParams.get("week");
-  const stay = week ? `?week=${encodeURIComponent(week)}` : "";
+  const stay = new URL(request.url).search;
 
   if (formData.get("intent") === "timezone") {
     const submission = parseWithZod(formData, { schema: timezoneSchema });
@@ -99,17 +107,26 @@ function useBrowserTimezone(zoneChosen: boolean, current: string) {
 }
 
 export default function TimeStep() {
-  const { position, back, heading, week, timezones, zoneChosen, justTaken } =
+  const { position, back, heading, week, zone, allZones, timezones, zoneChosen, justTaken } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.error ?? {};
-  const submit = useSubmit();
   useBrowserTimezone(zoneChosen, week.zone);
-  const weekQuery = `?week=${week.weekStart}`;
+  useEffect(() => {
+    // JavaScript on: "Another timezone…" is gone once pressed; the list it opened takes focus.
+    if (allZones) document.getElementById("timezone")?.focus();
+  }, [allZones]);
+  const shown = `?week=${week.weekStart}&day=${week.day.date}`;
 
   return (
     <div className="wizard">
       <WizardHeader position={position} title={STEP_TITLE.time} back={back} />
+      <ErrorSummary
+        problems={(["timezone", "startAt"] as const).flatMap((field) =>
+          errors[field]?.length ? [{ fieldId: field, message: errors[field]![0]! }] : [],
+        )}
+        answer={result}
+      />
       <p>{heading}</p>
       {justTaken ? (
         <Notice tone="error">
@@ -117,47 +134,49 @@ export default function TimeStep() {
         </Notice>
       ) : null}
 
-      <Form
-        method="post"
-        action={`${STEP_PATH.time}${weekQuery}`}
-        className="timezone-form"
-        noValidate
-      >
-        <label htmlFor="timezone">Show times in</label>
-        <div className="inline-field">
-          <select
+      <section className="timezone-choice" aria-label="Timezone">
+        <p id="zone-source">
+          Times are shown in <strong>{zone.label}</strong>.{" "}
+          {zone.source === "guessed"
+            ? "We guessed it from your browser’s language settings: change it if it is not yours."
+            : zone.source === "coach"
+              ? "That is your coach’s timezone: change it if yours is different."
+              : null}
+        </p>
+        <Form method="post" action={`${STEP_PATH.time}${shown}`} noValidate>
+          <input type="hidden" name="intent" value="timezone" />
+          <TimezoneSelect
+            label="Show times in"
+            groups={timezones}
             id="timezone"
             name="timezone"
+            selectKey={week.zone}
             defaultValue={week.zone}
-            key={week.zone}
-            aria-describedby="timezone-error"
+            // Asked for the whole list: straight into it.
+            // eslint-disable-next-line jsx-a11y/no-autofocus
+            autoFocus={allZones}
+            aria-describedby="zone-source timezone-error"
             aria-invalid={errors.timezone ? true : undefined}
-            onChange={(event) =>
-              submit(event.currentTarget.form, { replace: true, preventScrollReset: true })
-            }
           >
-            {timezones.map((zone) => (
-              <option key={zone.value} value={zone.value}>
-                {zone.label}
-              </option>
-            ))}
-          </select>
-          <input type="hidden" name="intent" value="timezone" />
-          <SubmitButton name="intent" value="timezone" pendingText="Updating…" primary={false}>
-            Update times
-          </SubmitButton>
-        </div>
-        <FieldError id="timezone-error" errors={errors.timezone} />
-      </Form>
-
-      <p className="zone-note">
-        Times are shown in <strong>{week.zoneLabel}</strong> ({week.zoneOffset}).
-      </p>
+            <SubmitButton name="intent" value="timezone" pendingText="Updating…" primary={false}>
+              Update times
+            </SubmitButton>
+          </TimezoneSelect>
+          <FieldError id="timezone-error" errors={errors.timezone} />
+        </Form>
+        {allZones ? null : (
+          <p>
+            <Link to={`${shown}&zones=all`} preventScrollReset>
+              Another timezone…
+            </Link>
+          </p>
+        )}
+      </section>
 
       <WeekPicker
         week={week}
         method="post"
-        action={`${STEP_PATH.time}${weekQuery}`}
+        action={`${STEP_PATH.time}${shown}`}
         errors={errors.startAt}
       />
     </div>

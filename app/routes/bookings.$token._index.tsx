@@ -18,9 +18,11 @@ import { formatSession } from "~/lib/time-format";
 import { describePolicy } from "~/catalogue/policy.server";
 import { managedBookingWithRefund } from "~/payments/cancellation.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
+
+export const handle: PageHandle = { title: "Your booking" };
 
 export const meta: MetaFunction = () => [
-  { title: "Your booking" },
   // The address is the key to the booking: never in a search engine.
   { name: "robots", content: "noindex" },
 ];

@@ -21,11 +21,11 @@ import { describePolicy } from "~/catalogue/policy.server";
 import { cancelForClient, managedBookingWithRefund } from "~/payments/cancellation.server";
 import { Notice, SubmitButton } from "~/components/wizard";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [
-  { title: "Cancel your booking" },
-  { name: "robots", content: "noindex" },
-];
+export const handle: PageHandle = { title: "Cancel your booking" };
+
+export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const token = params.token ?? "";

@@ -23,11 +23,11 @@ import { notFound } from "~/http/auth.server";
 import { publicUrl } from "~/http/public-url.server";
 import { formatSession } from "~/lib/time-format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [
-  { title: "Move your booking" },
-  { name: "robots", content: "noindex" },
-];
+export const handle: PageHandle = { title: "Move your booking" };
+
+export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
 
 /** An instant as the form sends it; null for anything else. */
 function instantOf(text: string | null): Date | null {
@@ -64,7 +64,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     unavailable: asked !== null && !movable,
     week: movable
       ? null
-      : rescheduleWeek(db, managed, { requestedWeek: url.searchParams.get("week"), now }),
+      : rescheduleWeek(db, managed, {
+          requestedWeek: url.searchParams.get("week"),
+          requestedDay: url.searchParams.get("day"),
+          now,
+        }),
   };
 }
 
@@ -124,9 +128,6 @@ export default function RescheduleBooking() {
               That time is not free. Please choose one of the times shown.
             </Notice>
           ) : null}
-          <p className="zone-note">
-            Times are shown in <strong>{view.week.zoneLabel}</strong> ({view.week.zoneOffset}).
-          </p>
           <WeekPicker week={view.week} method="get" action={`${view.base}/reschedule`} />
         </>
       ) : (

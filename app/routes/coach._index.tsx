@@ -1,4 +1,4 @@
-import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { DateTime } from "luxon";
 import { needsAttention } from "~/coach/attention.server";
@@ -20,8 +20,9 @@ import { requireUser } from "~/http/auth.server";
 import { formatPrice } from "~/lib/format";
 import { formatTime, zoneLabel } from "~/lib/time-format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Bookings · Coach area · Kairos" }];
+export const handle: PageHandle = { title: "Bookings · Coach area" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

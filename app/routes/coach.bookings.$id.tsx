@@ -1,10 +1,4 @@
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { allows } from "~/booking/lifecycle.server";
 import { findBooking } from "~/booking/queries.server";
@@ -26,10 +20,11 @@ import { formatPrice } from "~/lib/format";
 import { getStripe } from "~/lib/stripe.server";
 import { formatDay, formatSession, formatTime } from "~/lib/time-format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.booking.client} · Booking · Kairos` : "Booking · Kairos" },
-];
+export const handle: PageHandle<{ booking: { client: string } }> = {
+  title: (data) => (data ? `${data.booking.client} · Booking` : "Booking"),
+};
 
 /** The actions a booking page offers, each confirmed on its own step (`?do=<action>`). */
 const ACTIONS = {

@@ -2,19 +2,16 @@
  * /coach/calendar-feed: the signed-in coach's private calendar feed. Its address is shown once,
  * when made (only its hash is kept); making a new one ends the old one.
  */
-import {
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { hasFeed, renewFeedToken } from "~/coach/calendar-feed.server";
 import { SubmitButton } from "~/components/wizard";
 import { forbidden, requireUser } from "~/http/auth.server";
 import { publicUrl } from "~/http/public-url.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Calendar feed · Coach area · Kairos" }];
+export const handle: PageHandle = { title: "Calendar feed · Coach area" };
 
 async function requireCoach(request: Request): Promise<number> {
   const user = await requireUser(request);

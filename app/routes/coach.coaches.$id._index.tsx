@@ -1,12 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import {
   coachSchema,
@@ -24,10 +18,11 @@ import { rejectField } from "~/http/forms.server";
 import { timezoneOptions } from "~/lib/timezones";
 import { formatSession } from "~/lib/time-format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.coach.name} · Coaches · Kairos` : "Coach · Kairos" },
-];
+export const handle: PageHandle<{ coach: { name: string } }> = {
+  title: (data) => (data ? `${data.coach.name} · Coaches` : "Coach"),
+};
 
 /** The coach of the URL; a 404 for anything else. */
 function coachOf(id: string | undefined) {

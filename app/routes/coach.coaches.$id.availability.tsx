@@ -6,13 +6,7 @@
  */
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import {
   addOverrides,
@@ -45,10 +39,11 @@ import { forbidden, notFound, requireUser } from "~/http/auth.server";
 import { formatTime, zoneLabel } from "~/lib/time-format";
 import { timezoneOptions } from "~/lib/timezones";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.coach.name}: availability · Kairos` : "Availability · Kairos" },
-];
+export const handle: PageHandle<{ coach: { name: string } }> = {
+  title: (data) => (data ? `${data.coach.name}: availability` : "Availability"),
+};
 
 /** What the page says after a save (`?saved=<key>`). */
 const SAVED = {

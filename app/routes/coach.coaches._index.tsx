@@ -1,11 +1,6 @@
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import {
   addCoach,
@@ -20,8 +15,9 @@ import { requireOwner } from "~/http/auth.server";
 import { rejectField } from "~/http/forms.server";
 import { timezoneOptions } from "~/lib/timezones";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Coaches · Kairos" }];
+export const handle: PageHandle = { title: "Coaches" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOwner(request);

@@ -3,13 +3,7 @@
  * (waiting, sent, retrying, dead, withdrawn). Without SMTP this is where the practice reads its mail.
  * "Send again" (a POST, here or from "Needs attention") queues a dead email once more.
  */
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { viewerZone } from "~/coach/bookings.server";
 import { outboxPage, sendEmailAgain } from "~/coach/outbox.server";
@@ -19,8 +13,9 @@ import { requireUser } from "~/http/auth.server";
 import { getEnv } from "~/lib/env.server";
 import { formatDay, formatTime, zoneLabel } from "~/lib/time-format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Outbox · Coach area · Kairos" }];
+export const handle: PageHandle = { title: "Outbox · Coach area" };
 
 function pageOf(url: URL): number {
   const page = Number(url.searchParams.get("page") ?? "1");

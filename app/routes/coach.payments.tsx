@@ -4,13 +4,7 @@
  * where repairing can help, and a plain "they agree" when nothing does. Plain forms: the period is a
  * GET, a repair a POST answered 303 back to the same period with what changed.
  */
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import {
   describeChecked,
@@ -38,8 +32,9 @@ import { log } from "~/lib/log.server";
 import { getStripe } from "~/lib/stripe.server";
 import { zoneLabel } from "~/lib/time-format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Payments · Coach area · Kairos" }];
+export const handle: PageHandle = { title: "Payments · Coach area" };
 
 const PATH = "/coach/payments";
 

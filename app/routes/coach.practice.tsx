@@ -1,12 +1,6 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { describePolicy, readPolicy } from "~/catalogue/policy.server";
 import { practiceSchema, practiceValues, savePractice } from "~/catalogue/practice-admin.server";
@@ -15,8 +9,9 @@ import { FieldError, SubmitButton } from "~/components/wizard";
 import { requireOwner } from "~/http/auth.server";
 import { timezoneOptions } from "~/lib/timezones";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Practice settings · Kairos" }];
+export const handle: PageHandle = { title: "Practice settings" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOwner(request);

@@ -7,13 +7,7 @@
  */
 import { getFormProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import {
   createService,
@@ -38,10 +32,11 @@ import {
 import { Notice, SubmitButton } from "~/components/wizard";
 import { notFound, requireOwner } from "~/http/auth.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.service?.name ?? "New service"} · Services · Kairos` },
-];
+export const handle: PageHandle<{ service?: { name: string } | null }> = {
+  title: (data) => `${data?.service?.name ?? "New service"} · Services`,
+};
 
 const DONE: Record<string, string> = {
   created: "The service is created.",

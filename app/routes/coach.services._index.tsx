@@ -4,15 +4,16 @@
  * page (/coach/services/<id>, coach.services.$id.tsx) nests under this route and takes the list's
  * place when it is open.
  */
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useOutlet } from "@remix-run/react";
 import { listServicesForAdmin, type ServiceListing } from "~/catalogue/services-admin.server";
 import { Done } from "~/components/coach";
 import { requireOwner } from "~/http/auth.server";
 import { formatDuration, formatPrice } from "~/lib/format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Services · Coach area · Kairos" }];
+export const handle: PageHandle = { title: "Services · Coach area" };
 
 const PLACES: Record<ServiceListing["locationKind"], string> = {
   none: "Not said",

@@ -1,10 +1,11 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { isSetUp, setupChecklist } from "~/coach/setup.server";
 import { requireOwner } from "~/http/auth.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Set up your practice · Kairos" }];
+export const handle: PageHandle = { title: "Set up your practice" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireOwner(request);

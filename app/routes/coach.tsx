@@ -1,11 +1,12 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData } from "@remix-run/react";
 import { CoachNav } from "~/components/coach";
 import { isSetUp, setupChecklist } from "~/coach/setup.server";
 import { requireUser } from "~/http/auth.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Coach area · Kairos" }];
+export const handle: PageHandle = { title: "Coach area" };
 
 /** The coach area's frame. Each page below guards its own loader and action too. */
 export async function loader({ request }: LoaderFunctionArgs) {

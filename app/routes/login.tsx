@@ -4,7 +4,6 @@ import {
   type ActionFunctionArgs,
   type HeadersFunction,
   type LoaderFunctionArgs,
-  type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { currentUser, startSession } from "~/auth/sessions.server";
@@ -12,8 +11,9 @@ import { signIn, SignInError } from "~/auth/sign-in.server";
 import { FieldError, Notice, SubmitButton } from "~/components/wizard";
 import { safeRedirect } from "~/http/auth.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Sign in · Kairos" }];
+export const handle: PageHandle = { title: "Sign in" };
 
 /** A throttled attempt says when to come back, in the page and to the browser. */
 export const headers: HeadersFunction = ({ actionHeaders }) => {

@@ -1,16 +1,12 @@
-import {
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form } from "@remix-run/react";
 import { endAllSessions, endSession } from "~/auth/sessions.server";
 import { SubmitButton } from "~/components/wizard";
 import { requireUser } from "~/http/auth.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Sign out · Kairos" }];
+export const handle: PageHandle = { title: "Sign out" };
 
 /** Signing out changes state, so it is a POST; this page only offers the buttons. */
 export async function loader({ request }: LoaderFunctionArgs) {

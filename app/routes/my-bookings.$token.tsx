@@ -15,11 +15,11 @@ import { isBookingsLinkUsable, redeemBookingsLink } from "~/booking/my-bookings.
 import { SubmitButton } from "~/components/wizard";
 import { clientEmailCookie } from "~/http/my-bookings-cookie.server";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
 
-export const meta: MetaFunction = () => [
-  { title: "My bookings" },
-  { name: "robots", content: "noindex" },
-];
+export const handle: PageHandle = { title: "My bookings" };
+
+export const meta: MetaFunction = () => [{ name: "robots", content: "noindex" }];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const usable = isBookingsLinkUsable(getDb(), params.token ?? "", new Date());

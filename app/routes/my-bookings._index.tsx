@@ -5,13 +5,7 @@
  */
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import {
   bookingsLinkSchema,
@@ -28,8 +22,10 @@ import { forgetClientEmailCookie, readClientEmail } from "~/http/my-bookings-coo
 import { publicUrl } from "~/http/public-url.server";
 import { formatSession } from "~/lib/time-format";
 import { getDb } from "~db/database.server";
+import type { PageHandle } from "~/components/page-title";
+import { ErrorSummary, problemsOf } from "~/components/error-summary";
 
-export const meta: MetaFunction = () => [{ title: "My bookings" }];
+export const handle: PageHandle = { title: "My bookings" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const email = await readClientEmail(request);
@@ -79,10 +75,16 @@ async function manage(request: Request, bookingId: string) {
 
 export default function MyBookings() {
   const view = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   return (
     <div className="wizard">
       <h1>My bookings</h1>
-      {view.email ? <BookingList view={view} /> : <AskForLink minutes={view.minutes} />}
+      {view.email ? (
+        <BookingList view={view} />
+      ) : (
+        // Asked again after a link was sent: a fresh form, without the last attempt's errors.
+        <AskForLink key={params.get("sent") ?? "ask"} minutes={view.minutes} />
+      )}
     </div>
   );
 }
@@ -101,6 +103,9 @@ function AskForLink({ minutes }: { minutes: number }) {
         </Notice>
       ) : null}
       <p>Enter the email address you booked with, and we will email you a link to your bookings.</p>
+      {form.status === "error" ? (
+        <ErrorSummary problems={problemsOf({ email: fields.email })} answer={lastResult} />
+      ) : null}
       <Form method="post" {...getFormProps(form)} noValidate>
         <div className="field">
           <label htmlFor={fields.email.id}>Email</label>

@@ -16,6 +16,7 @@ import type { Db } from "~db/database.server";
 import { readDraftId } from "./draft-cookie.server";
 import { findOpenDraft, type Draft } from "./drafts.server";
 import { STEPS, type Step } from "./step-names";
+import { guessZoneFromAcceptLanguage } from "~/lib/zone-guess";
 
 export type Wizard = {
   draft: Draft | null;
@@ -27,9 +28,21 @@ export type Wizard = {
   /** The steps this client walks: the coach step is left out when only one coach gives the service. */
   steps: Step[];
   firstIncomplete: Step;
-  /** The zone times are shown in: the client's choice, else the coach's. */
+  /**
+   * The zone times are shown in: the client's choice; else a guess from the browser's language
+   * (its country), which the page says is a guess; else the coach's.
+   */
   timezone: string | null;
+  timezoneSource: "chosen" | "guessed" | "coach";
 };
+
+function zoneOf(request: Request, draft: Draft | null, offer: BookableOffer | null) {
+  if (draft?.clientTimezone)
+    return { timezone: draft.clientTimezone, timezoneSource: "chosen" as const };
+  const guess = guessZoneFromAcceptLanguage(request.headers.get("accept-language"));
+  if (guess) return { timezone: guess, timezoneSource: "guessed" as const };
+  return { timezone: offer?.coach.timezone ?? null, timezoneSource: "coach" as const };
+}
 
 function firstIncompleteStep(
   db: Db,
@@ -63,7 +76,7 @@ export async function loadWizard(request: Request, db: Db, now: Date): Promise<W
     offer,
     steps,
     firstIncomplete: firstIncompleteStep(db, draft, service, offer),
-    timezone: draft?.clientTimezone ?? offer?.coach.timezone ?? null,
+    ...zoneOf(request, draft, offer),
   };
 }
 

@@ -34,17 +34,22 @@ export function launchBrowser(): Promise<Browser> {
 /** A page in a fresh context, with JavaScript on or off, that records console errors. */
 export async function openPage(
   browser: Browser,
-  options: { javaScript: boolean; timezoneId?: string },
+  options: { javaScript: boolean; timezoneId?: string; locale?: string },
 ) {
   const context = await browser.newContext({
     javaScriptEnabled: options.javaScript,
     timezoneId: options.timezoneId,
+    locale: options.locale,
     viewport: { width: 390, height: 844 }, // a phone: the layout clients mostly see
   });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text());
+    // A form sent back with mistakes is a 400 by design (JavaScript on, Remix fetches it), which
+    // Chromium logs as a failed resource: not an error of the page.
+    const refusedForm = /^Failed to load resource: .* status of 400 \(Bad Request\)$/;
+    if (message.type() === "error" && !refusedForm.test(message.text()))
+      consoleErrors.push(message.text());
   });
   page.on("pageerror", (error) => consoleErrors.push(error.message));
   return { page, consoleErrors, close: () => context.close() };
@@ -105,4 +110,101 @@ export function withServerAndBrowser(): { server: RunningServer; browser: Browse
     await context.server?.stop();
   });
   return context;
+}
+
+/** The instants the time page offers: the open day's times, as their radio buttons send them. */
+export function offeredTimes(page: Page): Promise<string[]> {
+  return page
+    .locator('input[name="startAt"]')
+    .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+}
+
+/** Picks a time (the first offered, or the one with this value) and presses Continue. */
+export async function chooseTime(page: Page, value?: string) {
+  const radio = value
+    ? page.locator(`input[name="startAt"][value="${value}"]`)
+    : page.locator('input[name="startAt"]').first();
+  await radio.check();
+  await page.locator("form:has(.slot-group)").getByRole("button", { name: "Continue" }).click();
+}
+
+/**
+ * Shows the time page's times in another zone as a client would: the likely zones are listed;
+ * any other is behind "Another timezone…". Choosing never submits by itself: Update times does.
+ */
+export async function showTimesIn(page: Page, zone: string) {
+  if ((await page.locator(`#timezone option[value="${zone}"]`).count()) === 0) {
+    await page.getByRole("link", { name: "Another timezone…" }).click();
+    await page.locator(`#timezone option[value="${zone}"]`).first().waitFor({ state: "attached" });
+  }
+  await page.selectOption("#timezone", zone);
+  await page.getByRole("button", { name: "Update times" }).click();
+}
+
+/** The element that has focus, as a keyboard or screen reader user meets it. */
+export type FocusedElement = {
+  /** The ARIA role (explicit, or the element's own: link, button, radio, textbox, combobox...). */
+  role: string | null;
+  /** The accessible name, roughly: aria-label, aria-labelledby, its label, or its text. */
+  name: string;
+  id: string;
+  tag: string;
+  className: string;
+  /** Radios and checkboxes: whether it is checked. */
+  checked?: boolean;
+  /** Fields: their value. */
+  value?: string;
+};
+
+/**
+ * What has focus (`document.activeElement`), or null when nothing does (the body). Playwright
+ * evaluates this over the DevTools protocol, so it works with the page's JavaScript off too.
+ */
+export function focusedElement(page: Page): Promise<FocusedElement | null> {
+  return page.evaluate(() => {
+    const element = document.activeElement as HTMLElement | null;
+    if (!element || element === document.body || element === document.documentElement) return null;
+    const text = (node: Element | null) => (node?.textContent ?? "").replace(/\s+/g, " ").trim();
+    const tag = element.tagName.toLowerCase();
+    const type = element.getAttribute("type") ?? "text";
+    const implicit: Record<string, string | undefined> = {
+      a: element.hasAttribute("href") ? "link" : undefined,
+      button: "button",
+      select: "combobox",
+      textarea: "textbox",
+      input:
+        type === "radio"
+          ? "radio"
+          : type === "checkbox"
+            ? "checkbox"
+            : type === "submit" || type === "button"
+              ? "button"
+              : "textbox",
+      h1: "heading",
+      h2: "heading",
+      h3: "heading",
+    };
+    const labelledBy = element.getAttribute("aria-labelledby");
+    const labels = "labels" in element ? (element as HTMLInputElement).labels : null;
+    const name =
+      element.getAttribute("aria-label") ??
+      (labelledBy
+        ? labelledBy
+            .split(/\s+/)
+            .map((id) => text(document.getElementById(id)))
+            .join(" ")
+        : labels && labels.length
+          ? text(labels[0]!)
+          : text(element));
+    const field = element as HTMLInputElement;
+    return {
+      role: element.getAttribute("role") ?? implicit[tag] ?? null,
+      name,
+      id: element.id,
+      tag,
+      className: element.className,
+      ...(type === "radio" || type === "checkbox" ? { checked: field.checked } : {}),
+      ...(tag === "input" || tag === "select" || tag === "textarea" ? { value: field.value } : {}),
+    };
+  });
 }

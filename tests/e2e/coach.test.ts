@@ -10,7 +10,13 @@ import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { kairosCommand } from "../integration/operations-support";
-import { openPage, violationsAsSeen, withServerAndBrowser, type AxeViolation } from "./browser";
+import {
+  chooseTime,
+  openPage,
+  violationsAsSeen,
+  withServerAndBrowser,
+  type AxeViolation,
+} from "./browser";
 
 const kairos = withServerAndBrowser();
 
@@ -83,7 +89,7 @@ describe.each([
       await page.goto(server.url);
       await page.getByRole("button", { name: "Book: Deep-dive session" }).click();
       await page.waitForURL(`${server.url}/book/time`);
-      await page.locator("button.slot").first().click();
+      await chooseTime(page);
       await page.waitForURL(`${server.url}/book/details`);
       await page.fill("#details-step-name", client);
       await page.fill("#details-step-email", email);

@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStripeEmulator, type StripeEmulator } from "../../stripe-emulator/index";
 import { startServer, type RunningServer } from "../server-harness";
-import { launchBrowser, openPage, violationsAsSeen } from "./browser";
+import { chooseTime, launchBrowser, offeredTimes, openPage, violationsAsSeen } from "./browser";
 
 const serverEntry = fileURLToPath(new URL("../../build/index.js", import.meta.url));
 
@@ -151,10 +151,14 @@ describe("a first install, set up from the checklist with JavaScript off", () =>
       await c.getByRole("radio", { name: /Strategy session/ }).check();
       await c.getByRole("button", { name: "Continue" }).click();
       // Only Tuesdays, 60-minute sessions in 10:00–12:00 every 30 minutes; none in the holiday.
-      const offered = await c
-        .locator('button[name="startAt"]')
-        .evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).value));
+      const offered = await offeredTimes(c);
       expect(offered.length).toBeGreaterThan(0);
+      // Of the week's days, only a Tuesday has times: the day picker links no other.
+      const daysWithTimes = await c
+        .locator(".day-picker a, .day-picker [aria-current]")
+        .evaluateAll((days) => days.map((day) => day.textContent ?? ""));
+      expect(daysWithTimes.length).toBeGreaterThan(0);
+      for (const day of daysWithTimes) expect(day).toMatch(/Tuesday \d+ \w+, \d+ free times?$/);
       for (const start of offered) {
         const london = new Intl.DateTimeFormat("en-GB", {
           timeZone: "Europe/London",
@@ -165,7 +169,7 @@ describe("a first install, set up from the checklist with JavaScript off", () =>
         expect(london).toMatch(/^Tuesday (10:00|10:30|11:00)$/);
         expect(start.slice(0, 10)).not.toBe(isoDate(holidayTuesday));
       }
-      await c.locator('button[name="startAt"]').first().click();
+      await chooseTime(c);
       await c.getByLabel("Your name").fill("Ada Lovelace");
       await c.getByLabel("Email").fill("ada@client.test");
       await c.getByRole("button", { name: "Continue" }).click();

@@ -19,7 +19,7 @@ import {
   signedIn,
   text,
 } from "./coach-support";
-import { errorText, FormClient, offeredStarts, type Page } from "./form-client";
+import { errorText, FormClient, weekStarts, type Page } from "./form-client";
 import { readDb, writeDb } from "./payment-support";
 
 const LONDON = "Europe/London";
@@ -128,9 +128,7 @@ async function wizardOffers(weeks: number): Promise<{ iso: string; date: string;
   await client.post("/book/coach", { coach: "maya-okafor" });
   const offered: string[] = [];
   for (let week = 0; week < weeks; week++) {
-    const page = await client.get(`/book/time?week=${dateIn(7 * week)}`);
-    expect(page.status).toBe(200);
-    offered.push(...offeredStarts(page.html));
+    offered.push(...(await weekStarts(client, `/book/time?week=${dateIn(7 * week)}`)));
   }
   return offered.map((iso) => ({
     iso,
@@ -372,7 +370,7 @@ describe("booking rules", () => {
     const client = new FormClient(server.url);
     await client.post("/book/service", { service: "intro-call" });
     await client.post("/book/coach", { coach: "maya-okafor" });
-    const offered = offeredStarts((await client.get("/book/time?week=" + dateIn(7))).html);
+    const offered = await weekStarts(client, "/book/time?week=" + dateIn(7));
     const times = new Set(
       offered.map((iso) => DateTime.fromISO(iso, { zone: "America/New_York" }).toFormat("HH:mm")),
     );

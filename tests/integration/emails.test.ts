@@ -9,7 +9,7 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../server-harness";
 import { bookFreeCall, ownerLogin, signedIn, text } from "./coach-support";
-import { FormClient, offeredStarts } from "./form-client";
+import { FormClient, weekStarts } from "./form-client";
 import {
   hostedPage,
   pressPay,
@@ -163,7 +163,9 @@ async function clientAtReview(
   let slot: string | undefined;
   for (let week = 0; week < 5 && !slot; week++) {
     const page = await client.get(path);
-    slot = offeredStarts(page.html).find((start) => Date.parse(start) >= (options.notBefore ?? 0));
+    slot = (await weekStarts(client, path)).find(
+      (start) => Date.parse(start) >= (options.notBefore ?? 0),
+    );
     const weeks = [...page.html.matchAll(/week=(\d{4}-\d{2}-\d{2})/g)].map((m) => m[1]!).sort();
     path = `/book/time?week=${weeks.at(-1)}`;
   }

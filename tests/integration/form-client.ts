@@ -87,9 +87,30 @@ export class FormClient {
   }
 }
 
-/** The start instants offered on a time-step page, in page order. */
+/** The start instants offered on a time page (the open day's), in page order. */
 export function offeredStarts(html: string): string[] {
-  return [...html.matchAll(/name="startAt" value="([^"]+)"/g)].map((match) => match[1]!);
+  return [...html.matchAll(/name="startAt"(?: checked="")? value="([^"]+)"/g)].map(
+    (match) => match[1]!,
+  );
+}
+
+/** The links to the week's other days on a time page (days with free times, not the open one). */
+export function dayLinks(html: string): string[] {
+  return [...html.matchAll(/href="([^"]*[?&;]day=\d{4}-\d{2}-\d{2})"/g)].map((match) =>
+    match[1]!.replaceAll("&amp;", "&"),
+  );
+}
+
+/**
+ * Every start a week offers, in time order: the page shows one day at a time, so this opens each
+ * of the week's days by its link, as a client would.
+ */
+export async function weekStarts(client: FormClient, path: string): Promise<string[]> {
+  const page = await client.get(path);
+  const starts = offeredStarts(page.html);
+  for (const link of dayLinks(page.html))
+    starts.push(...offeredStarts((await client.get(link)).html));
+  return [...new Set(starts)].sort();
 }
 
 /** The text of a field's error message, by the field's error id. */

@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { startStripeEmulator, type StripeEmulator } from "../../stripe-emulator/index";
 import { makeDataDir, startServer } from "../server-harness";
-import { FormClient, offeredStarts, type Page } from "./form-client";
+import { FormClient, offeredStarts, weekStarts, type Page } from "./form-client";
 import {
   draftIdInCookie,
   integrityCheck,
@@ -150,10 +150,10 @@ describe("graceful shutdown", () => {
     const daniel = new FormClient(server.url);
     await daniel.post("/book/service", { service: "coaching-session" });
     await daniel.post("/book/coach", { coach: "daniel-reyes" });
-    const slots = apart(offeredStarts((await daniel.get("/book/time")).html));
+    const slots = apart(await weekStarts(daniel, "/book/time"));
     expect(slots.length).toBeGreaterThanOrEqual(13);
     const maya = await clientAt(server.url, "time");
-    const mayaSlots = apart(offeredStarts((await maya.get("/book/time")).html));
+    const mayaSlots = apart(await weekStarts(maya, "/book/time"));
     expect(mayaSlots.length).toBeGreaterThanOrEqual(4);
 
     // The scene: clients on the review step about to press Pay, clients who paid and will load
@@ -370,7 +370,7 @@ async function bookIntroCall(url: string, email: string): Promise<string> {
 
 async function offeredIntroCalls(url: string) {
   const client = await clientAt(url, "time");
-  return offeredStarts((await client.get("/book/time")).html);
+  return await weekStarts(client, "/book/time");
 }
 
 describe("backup and restore", () => {
@@ -495,7 +495,7 @@ describe("backup and restore", () => {
     const coaching = new FormClient(second.url);
     await coaching.post("/book/service", { service: "coaching-session" });
     await coaching.post("/book/coach", { coach: "daniel-reyes" });
-    expect(offeredStarts((await coaching.get("/book/time")).html)).toContain(laterPaidSlot);
+    expect(await weekStarts(coaching, "/book/time")).toContain(laterPaidSlot);
   });
 });
 
@@ -523,7 +523,7 @@ describe("structured logs", () => {
     const client = new FormClient(server.url);
     await client.post("/book/service", { service: "coaching-session" });
     await client.post("/book/coach", { coach: "daniel-reyes" });
-    const [slot] = offeredStarts((await client.get("/book/time")).html);
+    const [slot] = await weekStarts(client, "/book/time");
     await client.post("/book/time", { startAt: slot! });
     const details = await client.post("/book/details", {
       name,

@@ -5,7 +5,7 @@
 import Database from "better-sqlite3";
 import { startStripeEmulator, type StripeEmulator } from "../../stripe-emulator/index";
 import { startServer, type RunningServer } from "../server-harness";
-import { FormClient, offeredStarts, type Page } from "./form-client";
+import { decodeEntities, FormClient, offeredStarts, type Page } from "./form-client";
 
 export type PaymentWorld = {
   server: RunningServer;
@@ -172,4 +172,23 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * Where the return page's Check again form leads, as a browser with JavaScript off submits it
+ * (a GET of its action with its fields), or null when the page has no such form.
+ */
+export function checkAgainOf(html: string): string | null {
+  for (const [, attributes, body] of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
+    if (!/<button\b[^>]*type="submit"[^>]*>\s*Check again\s*<\/button>/.test(body!)) continue;
+    if (!/\bmethod="get"/.test(attributes!)) return null;
+    const action = attributes!.match(/\baction="([^"]*)"/)?.[1] ?? "";
+    const fields = new URLSearchParams();
+    for (const [input] of body!.matchAll(/<input\b[^>]*>/g)) {
+      const name = input.match(/\bname="([^"]*)"/)?.[1];
+      if (name) fields.append(name, decodeEntities(input.match(/\bvalue="([^"]*)"/)?.[1] ?? ""));
+    }
+    return `${decodeEntities(action)}?${fields}`;
+  }
+  return null;
 }

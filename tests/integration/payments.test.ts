@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { signPayload } from "../../stripe-emulator/index";
-import { decodeEntities, FormClient, offeredStarts } from "./form-client";
+import { decodeEntities, FormClient, weekStarts } from "./form-client";
 import {
   bookingsOf,
+  checkAgainOf,
   clientAtPaidReview,
   eventsOf,
   hostedPage,
@@ -106,7 +107,7 @@ describe("paying with JavaScript off", () => {
     const other = new FormClient(world.server.url);
     await other.post("/book/service", { service: "coaching-session" });
     await other.post("/book/coach", { coach: "daniel-reyes" });
-    expect(offeredStarts((await other.get("/book/time")).html)).not.toContain(slot);
+    expect(await weekStarts(other, "/book/time")).not.toContain(slot);
   });
 
   it("webhook before return: the webhook confirms, the return page shows it", async () => {
@@ -410,7 +411,7 @@ describe("Pay", () => {
   it("after the back button from Stripe, the client's own held time is still theirs to choose", async () => {
     const { client, slot } = await clientAtPaidReview(world.server, "back-button@example.com");
     const first = await pressPay(client);
-    expect(offeredStarts((await client.get("/book/time")).html)).toContain(slot);
+    expect(await weekStarts(client, "/book/time")).toContain(slot);
     expect((await client.post("/book/time", { startAt: slot })).location).toBe("/book/details");
     const again = await pressPay(client);
     expect(again.sessionId).toBe(first.sessionId);
@@ -418,7 +419,7 @@ describe("Pay", () => {
     const other = new FormClient(world.server.url);
     await other.post("/book/service", { service: "coaching-session" });
     await other.post("/book/coach", { coach: "daniel-reyes" });
-    expect(offeredStarts((await other.get("/book/time")).html)).not.toContain(slot);
+    expect(await weekStarts(other, "/book/time")).not.toContain(slot);
   });
 
   it("fifty clients paying for one slot at once: exactly one hold", async () => {
@@ -451,28 +452,68 @@ describe("Pay", () => {
   });
 });
 
+describe("the return page while Stripe cannot be read", () => {
+  it("says so with a 503, promises the email, offers Check again, and confirms once Stripe answers", async () => {
+    // The webhook waits, so that only the return page reads Stripe.
+    world.emulator.webhooks.hold();
+    const { client } = await clientAtPaidReview(world.server, "unreadable@example.com");
+    const { sessionId, url } = await pressPay(client);
+    const paid = await hostedPage(url, "pay");
+    world.emulator.failNextApiRequests(3); // the retrieve, and the SDK's two retries
+    const unavailable = await client.get(paid.path!);
+    world.emulator.failNextApiRequests(0);
+    expect(unavailable.status).toBe(503);
+    expect(decodeEntities(unavailable.html)).toContain("We couldn’t check your payment yet");
+    expect(unavailable.html).not.toMatch(/http-equiv/i);
+    expect(decodeEntities(unavailable.html)).toContain(
+      "If your payment went through, we’ll email you as soon as it’s confirmed, so you can close this page",
+    );
+    expect(checkAgainOf(unavailable.html)).toBe(`/book/return?session_id=${sessionId}`);
+    expect(only(bookingsOf(world.server, "unreadable@example.com")).status).toBe("held");
+
+    const checked = await client.get(checkAgainOf(unavailable.html)!);
+    expect(checked.status).toBe(200);
+    expect(checked.html).toContain("Booking confirmed");
+    expect(only(bookingsOf(world.server, "unreadable@example.com")).status).toBe("confirmed");
+  });
+});
+
 describe("delayed payment methods", () => {
-  it("succeeding: processing (slot kept, page refreshes itself), then confirmed", async () => {
-    world.emulator.ledger.setAsyncPaymentDelay(1500);
+  it("succeeding: processing (slot kept; no reload, an email promised, Check again), then confirmed", async () => {
+    world.emulator.ledger.setAsyncPaymentDelay(3000);
     const { client, slot } = await clientAtPaidReview(world.server, "delayed-ok@example.com");
-    const { url } = await pressPay(client);
+    const { sessionId, url } = await pressPay(client);
     const paid = await hostedPage(url, "pay_delayed");
     const processing = await client.get(paid.path!);
+    expect(processing.status).toBe(200);
     expect(processing.html).toContain("Payment processing");
-    expect(processing.html).toMatch(/<meta http-equiv="refresh" content="5"\/>/);
+    // Nothing reloads the page under a screen reader: it says what happens next instead, and
+    // Check again asks for the same page, with the same session, as a plain GET.
+    expect(processing.html).not.toMatch(/http-equiv/i);
+    expect(decodeEntities(processing.html)).toContain(
+      "We’ll email you as soon as the payment is confirmed, so you can close this page.",
+    );
+    const checkAgain = checkAgainOf(processing.html);
+    expect(checkAgain).toBe(`/book/return?session_id=${sessionId}`);
+    expect(checkAgain).toBe(paid.path);
+    const checkedAgain = await client.get(checkAgain!);
+    expect(checkedAgain.html).toContain("Payment processing");
+    expect(checkAgainOf(checkedAgain.html)).toBe(checkAgain);
     expect(only(bookingsOf(world.server, "delayed-ok@example.com")).status).toBe("processing");
     const other = new FormClient(world.server.url);
     await other.post("/book/service", { service: "coaching-session" });
     await other.post("/book/coach", { coach: "daniel-reyes" });
-    expect(offeredStarts((await other.get("/book/time")).html)).not.toContain(slot);
+    expect(await weekStarts(other, "/book/time")).not.toContain(slot);
 
     await waitFor(
       () => only(bookingsOf(world.server, "delayed-ok@example.com")).status,
       (s) => s === "confirmed",
     );
-    const done = await client.get(paid.path!);
+    // Check again, once the payment is through: the confirmation, with nothing left to check.
+    const done = await client.get(checkAgain!);
     expect(done.html).toContain("Booking confirmed");
-    expect(done.html).not.toContain('http-equiv="refresh"');
+    expect(decodeEntities(done.html)).toContain("Thank you, Ada");
+    expect(checkAgainOf(done.html)).toBeNull();
     world.emulator.ledger.setAsyncPaymentDelay(150);
   });
 
@@ -498,7 +539,7 @@ describe("delayed payment methods", () => {
     const other = new FormClient(world.server.url);
     await other.post("/book/service", { service: "coaching-session" });
     await other.post("/book/coach", { coach: "daniel-reyes" });
-    expect(offeredStarts((await other.get("/book/time")).html)).toContain(slot);
+    expect(await weekStarts(other, "/book/time")).toContain(slot);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { DateTime } from "luxon";
 import type { RunningServer } from "../server-harness";
-import { FormClient, offeredStarts, type Page } from "./form-client";
+import { FormClient, weekStarts, type Page } from "./form-client";
 import { hostedPage, pressPay, readDb, writeDb, type PaymentWorld } from "./payment-support";
 
 export const HOUR = 3_600_000;
@@ -92,15 +92,15 @@ export async function startAtLeast(
   except: string[] = [],
 ): Promise<string> {
   const earliest = Date.now() + hoursAhead * HOUR;
-  let page = await client.get(path);
+  let weekPath = path;
   for (let week = 0; week < 10; week++) {
-    const start = offeredStarts(page.html).find(
+    const start = (await weekStarts(client, weekPath)).find(
       (s) => Date.parse(s) >= earliest && !except.includes(s),
     );
     if (start) return start;
-    const next = nextWeekOf(page.html);
+    const next = nextWeekOf((await client.get(weekPath)).html);
     if (!next) break;
-    page = await client.get(`${path}${path.includes("?") ? "&" : "?"}week=${next}`);
+    weekPath = `${path}${path.includes("?") ? "&" : "?"}week=${next}`;
   }
   throw new Error(`no start offered on ${path} ${hoursAhead} hours ahead or later`);
 }

@@ -8,7 +8,8 @@
 import ICAL from "ical.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ownerLogin, signedIn, text } from "./coach-support";
-import { FormClient, isChecked, offeredStarts } from "./form-client";
+import { DateTime } from "luxon";
+import { FormClient, isChecked, weekStarts } from "./form-client";
 import { readDb, startPaymentWorld, writeDb, type PaymentWorld } from "./payment-support";
 import {
   allEmailsOf,
@@ -251,7 +252,7 @@ describe("moving", () => {
     const path = `/bookings/${booking.token}/reschedule`;
     const first = await client.get(path);
     expect(first.status).toBe(200);
-    expect(offeredStarts(first.html)).not.toContain(new Date(booking.start_at).toISOString());
+    expect(await weekStarts(client, path)).not.toContain(new Date(booking.start_at).toISOString());
     const taken = await startAtLeast(client, path, hoursUntil(booking) + 1);
 
     // The confirmation step (a GET: nothing moves yet) names the new time in New York.
@@ -268,7 +269,8 @@ describe("moving", () => {
     const refused = await client.post(path, { startAt: taken });
     expect(refused.status).toBe(409);
     expect(text(refused.html)).toContain("That time was just taken");
-    expect(offeredStarts(refused.html)).not.toContain(taken);
+    const takenDay = DateTime.fromISO(taken, { zone: NEW_YORK }).toISODate();
+    expect(await weekStarts(client, `${path}?week=${takenDay}`)).not.toContain(taken);
     expect(bookingById(world.server, booking.id)).toMatchObject({
       start_at: booking.start_at,
       ics_sequence: 0,
