@@ -1,8 +1,8 @@
 /**
- * The HTTP layer around Remix, in the order a request meets it: request id and log line, security
- * headers, the start-up gate, static files, `/healthz`, Stripe's webhook, the demo's checkout page,
- * then the protections every page and form gets (methods, same-origin POSTs, form bodies, rate
- * limits), then Remix. Whatever still goes wrong is answered with a page, never a stack trace.
+ * The HTTP layer around Remix, in the order a request meets it: request id and log line,
+ * compression, security headers, the start-up gate, `/healthz`, Stripe's webhook, static files,
+ * the demo's checkout page, then the protections every page and form gets (methods, same-origin
+ * POSTs, form bodies, rate limits), then Remix. Whatever still goes wrong is answered with a page, never a stack trace.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { log, redactPath } from "~/lib/log.server";
 import { healthRoute } from "./health";
@@ -43,6 +44,13 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
   app.set("trust proxy", options.trustProxy);
 
   app.use(requestLog);
+  // gzip for pages, data and assets (a phone's /book/time is a quarter of its size); the webhook
+  // is answered in a few bytes and is left alone.
+  app.use(
+    compression({
+      filter: (req, res) => req.path !== "/webhooks/stripe" && compression.filter(req, res),
+    }),
+  );
   app.use(securityHeaders(options));
   app.use(wellFormedRequests);
   app.use((req, res, next) => {
@@ -51,14 +59,15 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
     if (state.ready || req.path === "/healthz") return next();
     res.status(503).set("Retry-After", "1").type("text/plain").send("Kairos is starting.");
   });
+  app.use(healthRoute(() => (state.stopping ? "stopping" : state.ready ? "ok" : "starting")));
+  // Before the static files: a webhook never looks for a file on disk.
+  app.use(stripeWebhookRoute());
   // Fingerprinted by the compiler, so they can be cached for good.
   app.use(
     "/build",
     express.static(join(projectRoot, "public/build"), { immutable: true, maxAge: "1y" }),
   );
   app.use(express.static(join(projectRoot, "public"), { maxAge: "1h" }));
-  app.use(healthRoute(() => (state.stopping ? "stopping" : state.ready ? "ok" : "starting")));
-  app.use(stripeWebhookRoute());
 
   app.use(allowedMethods, sameOriginPosts(options), formBodies, ...rateLimits());
   app.use(DEMO_CHECKOUT_PATH, (req, res, next) => {

@@ -22,6 +22,7 @@ import { decodeForm, type FormObject } from "./form";
 import { newId } from "./ids";
 import { Ledger, type CompletionOutcome } from "./ledger";
 import { WebhookDispatcher, type RedeliverOptions } from "./webhooks";
+import { KEEP_IDEMPOTENCY_KEYS, setBounded } from "./bounded";
 
 export { signPayload } from "./webhooks";
 export type { DeliveryAttempt } from "./webhooks";
@@ -181,7 +182,12 @@ export async function startStripeEmulator(
         responseBody = error.toJSON();
       }
       const text = JSON.stringify(responseBody, null, 2);
-      idempotency.set(idempotencyKey, { fingerprint, status, body: text });
+      setBounded(
+        idempotency,
+        idempotencyKey,
+        { fingerprint, status, body: text },
+        KEEP_IDEMPOTENCY_KEYS,
+      );
       return sendRaw(res, status, text);
     }
     sendJson(res, 200, route(req, method, path, url, body));

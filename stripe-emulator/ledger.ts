@@ -19,6 +19,7 @@ import {
   type Refund,
   type StripeEvent,
 } from "./objects";
+import { KEEP_EVENTS, pushBounded } from "./bounded";
 
 export type CompletionOutcome = "paid" | "delayed_success" | "delayed_failure";
 
@@ -504,7 +505,7 @@ export class Ledger {
       request: { id: null, idempotency_key: null },
       type,
     };
-    this.events.push(event);
+    pushBounded(this.events, event, KEEP_EVENTS);
     this.options.publish(event);
   }
 }

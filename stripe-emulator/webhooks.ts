@@ -8,6 +8,7 @@
  */
 import { createHmac } from "node:crypto";
 import type { StripeEvent } from "./objects";
+import { KEEP_DELIVERY_ATTEMPTS, pushBounded } from "./bounded";
 
 export type DeliveryAttempt = {
   eventId: string;
@@ -205,7 +206,7 @@ export class WebhookDispatcher {
         willRetry,
         error,
       };
-      this.attempts.push(entry);
+      pushBounded(this.attempts, entry, KEEP_DELIVERY_ATTEMPTS);
       this.options.log?.(
         `webhook ${event.type} ${event.id} attempt ${attempt}: ${outcome}${error ? ` (${error})` : ""}${willRetry ? ", will retry" : ""}`,
       );

@@ -1,10 +1,9 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { rejectField } from "~/http/forms.server";
 import { guardStep, redirectToStep } from "~/http/wizard.server";
-import { coachStepSchema } from "~/wizard/schemas";
+import { readCoachStep } from "~/wizard/step-forms.server";
 import { chooseCoach } from "~/wizard/steps.server";
 import { loadWizard, nextStep, stepPosition } from "~/wizard/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
@@ -37,7 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: coachStepSchema });
+  const submission = readCoachStep(await request.formData());
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const db = getDb();
   const now = new Date();

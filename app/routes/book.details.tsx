@@ -6,7 +6,6 @@ import {
   useForm,
   type FieldMetadata,
 } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { listQuestions, readDraftAnswers } from "~/catalogue/intake.server";
@@ -17,10 +16,10 @@ import {
   ANSWER_MAX_LENGTH,
   answerKey,
   CONSENT_VALUE,
-  detailsStepSchemaFor,
   HONEYPOT_FIELD,
   type AskedQuestion,
-} from "~/wizard/schemas";
+} from "~/wizard/fields";
+import { readDetailsStep } from "~/wizard/step-forms.server";
 import { saveDetails } from "~/wizard/steps.server";
 import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { STEP_PATH, STEP_TITLE } from "~/wizard/step-names";
@@ -69,8 +68,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const wizard = await loadWizard(request, db, now);
   guardStep(wizard, "details");
   // Validated against the questions the session asks now, whatever the page showed.
-  const schema = detailsStepSchemaFor(listQuestions(db, wizard.service!.id));
-  const submission = parseWithZod(await request.formData(), { schema });
+  const submission = readDetailsStep(
+    await request.formData(),
+    listQuestions(db, wizard.service!.id),
+  );
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const saved = saveDetails(db, wizard, submission.value, now)!;
   return redirectToStep(saved.draft, saved.next);

@@ -1,10 +1,9 @@
 import { getFormProps, useForm } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { rejectField } from "~/http/forms.server";
 import { redirectToStep } from "~/http/wizard.server";
-import { serviceStepSchema } from "~/wizard/schemas";
+import { readServiceStep } from "~/wizard/step-forms.server";
 import { chooseService } from "~/wizard/steps.server";
 import { loadWizard, stepPosition } from "~/wizard/wizard.server";
 import { STEP_TITLE } from "~/wizard/step-names";
@@ -39,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: serviceStepSchema });
+  const submission = readServiceStep(await request.formData());
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const db = getDb();
   const now = new Date();

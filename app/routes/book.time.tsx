@@ -1,8 +1,7 @@
-import { parseWithZod } from "@conform-to/zod/v4";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { timeStepSchema, timezoneSchema } from "~/wizard/schemas";
+import { readTimeStep, readTimezone } from "~/wizard/step-forms.server";
 import { guardStep, redirectToStep } from "~/http/wizard.server";
 import { canonicalTimeZone, timezoneGroups } from "~/lib/timezones";
 import { zoneLabel } from "~/lib/time-format";
@@ -65,14 +64,14 @@ export async function action({ request }: ActionFunctionArgs) {
   const stay = new URL(request.url).search;
 
   if (formData.get("intent") === "timezone") {
-    const submission = parseWithZod(formData, { schema: timezoneSchema });
+    const submission = readTimezone(formData);
     if (submission.status !== "success")
       return data({ field: "timezone", ...submission.reply() }, { status: 400 });
     const draft = chooseTimezone(db, wizard, submission.value.timezone, now)!;
     return redirectToStep(draft, "time", stay);
   }
 
-  const submission = parseWithZod(formData, { schema: timeStepSchema });
+  const submission = readTimeStep(formData);
   if (submission.status !== "success")
     return data({ field: "startAt", ...submission.reply() }, { status: 400 });
   const chosen = chooseTime(db, wizard, new Date(submission.value.startAt), now);

@@ -6,8 +6,8 @@ import {
   detailsStepSchemaFor,
   serviceStepSchema,
   timeStepSchema,
-  type AskedQuestion,
 } from "./schemas";
+import type { AskedQuestion } from "./fields";
 
 const form = (fields: Record<string, string>) => {
   const data = new FormData();

@@ -1,11 +1,18 @@
 /**
- * The wizard's form schemas. Shared by the server (the authority) and the browser (validation
- * before a round trip, when JavaScript is on), so both say the same thing. Written with `zod/mini`,
- * whose functions tree-shake: the browser gets a few kilobytes of it rather than all of zod.
+ * The wizard's form schemas, checked on the server only (step-forms.server.ts): the browser gets
+ * none of them (decision 013), and the page it is sent back shows what the server said. The
+ * field names and limits the forms render come from ./fields.ts, which has no zod in it.
  */
 import * as z from "zod/mini";
 import { emailAddress } from "~/lib/fields";
 import { canonicalTimeZone } from "~/lib/timezones";
+import {
+  ANSWER_MAX_LENGTH,
+  answerKey,
+  CONSENT_VALUE,
+  HONEYPOT_FIELD,
+  type AskedQuestion,
+} from "./fields";
 
 const SLUG = /^[a-z0-9-]{1,64}$/;
 
@@ -38,9 +45,6 @@ export const timeStepSchema = z.object({
 
 export const timezoneSchema = z.object({ timezone });
 
-/** The field a person never sees or fills; bots that fill every field do. */
-export const HONEYPOT_FIELD = "fax_number";
-
 export const detailsStepSchema = z.object({
   name: z
     .string({ error: "Enter your name." })
@@ -56,26 +60,6 @@ export const detailsStepSchema = z.object({
   timezone,
   [HONEYPOT_FIELD]: z.optional(z.string().check(z.maxLength(0, "Leave this field empty."))),
 });
-
-/** A question of the chosen service, as the details step asks it. */
-export type AskedQuestion = {
-  id: number;
-  kind: "short_text" | "long_text" | "choice" | "consent";
-  label: string;
-  required: boolean;
-  /** A choice's options; empty for other kinds. */
-  options: string[];
-};
-
-/** How long an answer may be, by kind of question. */
-export const ANSWER_MAX_LENGTH = { short_text: 200, long_text: 2000 } as const;
-/** The value a ticked consent box sends, and the answer a booking keeps. */
-export const CONSENT_VALUE = "yes";
-
-/** The name of a question's field inside `answers` (`answers.q12`): by question id. */
-export function answerKey(questionId: number): string {
-  return `q${questionId}`;
-}
 
 function textAnswer(question: AskedQuestion, maxLength: number) {
   return z

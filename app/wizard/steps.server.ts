@@ -9,7 +9,8 @@ import { listQuestions } from "~/catalogue/intake.server";
 import type { Db } from "~db/database.server";
 import { coaches, services } from "~db/schema";
 import { saveDraft } from "./drafts.server";
-import { answerKey, type DetailsStep } from "./schemas";
+import { answerKey } from "./fields";
+import type { DetailsStep } from "./schemas";
 import type { Step } from "./step-names";
 import { nextStep, type Wizard } from "./wizard.server";
 

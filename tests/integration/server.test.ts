@@ -71,6 +71,35 @@ describe("a freshly started server", () => {
     expect(await css.text()).toContain(".demo-banner");
   });
 
+  it("compresses pages and assets for clients that accept gzip, and not the webhook's answer", async () => {
+    const { request } = await import("node:http");
+    // fetch() would decompress and hide the header: ask with node:http, as a browser does.
+    const headersOf = (path: string, method = "GET") =>
+      new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+        const ask = request(`${server.url}${path}`, {
+          method,
+          headers: { "Accept-Encoding": "gzip" },
+        });
+        ask.on("response", (response) => {
+          response.resume();
+          resolve(response.headers);
+        });
+        ask.on("error", reject);
+        ask.end();
+      });
+    const html = await (await fetch(`${server.url}/`)).text();
+    // The stylesheet: fingerprinted, and above compression's 1 KB threshold.
+    const css = html.match(/<link rel="stylesheet" href="(\/build\/[^"]+\.css)"/)?.[1];
+    expect(css).toBeDefined();
+    for (const path of ["/", "/book/service", css!]) {
+      const headers = await headersOf(path);
+      expect([path, headers["content-encoding"]]).toEqual([path, "gzip"]);
+      expect(headers.vary).toContain("Accept-Encoding");
+    }
+    expect((await headersOf(css!))["cache-control"]).toContain("immutable");
+    expect((await headersOf("/webhooks/stripe", "POST"))["content-encoding"]).toBeUndefined();
+  });
+
   it("prints the coach login once, with a password that is not a fixed default", () => {
     const login = server.output().match(/Coach login: (\S+) \/ (\S+)/);
     expect(login?.[1]).toBe("maya@example.com");

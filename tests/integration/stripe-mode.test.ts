@@ -90,9 +90,11 @@ describe("npm run stripe:emulator", () => {
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     try {
+      // The banner is several writes to a pipe: they can arrive in separate chunks, so wait for the
+      // last line asserted below, not only the first.
       const deadline = Date.now() + 20_000;
       while (
-        !/listening on (http:\S+)/.test(output) &&
+        !/listening on (http:\S+)[\s\S]*signing secret: \S+\n/.test(output) &&
         Date.now() < deadline &&
         child.exitCode === null
       ) {
