@@ -304,6 +304,16 @@ export const bookings = sqliteTable(
   },
   (table) => [
     index("bookings_coach_start_idx").on(table.coachId, table.startAt),
+    // The availability engine's busy-time query, answered from the index alone: a range on
+    // start_at per status that holds time, with what it checks (end, hold expiry, draft) beside.
+    index("bookings_coach_status_start_idx").on(
+      table.coachId,
+      table.status,
+      table.startAt,
+      table.endAt,
+      table.holdExpiresAt,
+      table.draftId,
+    ),
     index("bookings_status_hold_idx").on(table.status, table.holdExpiresAt),
     index("bookings_start_idx").on(table.startAt),
     check("bookings_status", oneOf("status", BOOKING_STATUSES)),

@@ -2,11 +2,14 @@
  * Availability, read from the database: gathers what the pure engine (`engine.ts`) needs (the
  * practice's rules, the coach's weekly hours and date overrides, the bookings that hold time) and
  * answers the questions the wizard and the booking lifecycle ask.
+ *
+ * These queries run on every time-step page and before every booking is written, so each is
+ * prepared once per connection (or transaction handle) with placeholders, and a caller that has
+ * already read the coach's booking rules passes them on instead of reading them again.
  */
-import { and, eq, gt, inArray, isNull, lt, ne, or } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { BookableOffer } from "~/catalogue/catalogue.server";
 import type { DbOrTx } from "~db/database.server";
-import { DateTime } from "luxon";
 import {
   availabilityOverrides,
   availabilityRules,
@@ -14,30 +17,57 @@ import {
   coaches,
   type BookingStatus,
 } from "~db/schema";
-import { computeAvailableStarts, MINUTE, DAY, type BookingRules, type Interval } from "./engine";
+import {
+  computeAvailableStarts,
+  MINUTE,
+  DAY,
+  weeksAround,
+  type BookingRules,
+  type Interval,
+} from "./engine";
+
+type Reader = Pick<DbOrTx, "select">;
 
 /** Statuses whose booking holds its slot (a `held` one only until its hold expires). */
 const SLOT_HOLDING: BookingStatus[] = ["confirmed", "processing", "held"];
 
-/** Bookings of the coach that hold their time as of `now`. */
-function holdsTime(coachId: number, now: number) {
-  return and(
-    eq(bookings.coachId, coachId),
+/** No session is longer than this: bounds the bookings query to an index range. */
+const LONGEST_SESSION = DAY;
+
+/**
+ * A value bound when the statement runs. drizzle passes placeholders to SQLite as they are, without
+ * the column's mapping: instants are bound as epoch milliseconds, as they are stored.
+ */
+const placeholder = (name: string) => sql.placeholder(name);
+
+/** Bookings of the coach (`:coachId`) that hold time as of `:now`. */
+const holdsTime = () =>
+  and(
+    eq(bookings.coachId, placeholder("coachId")),
     inArray(bookings.status, SLOT_HOLDING),
     or(
       eq(bookings.status, "confirmed"),
       eq(bookings.status, "processing"),
-      gt(bookings.holdExpiresAt, new Date(now)),
+      gt(bookings.holdExpiresAt, placeholder("now")),
     ),
   );
+
+/**
+ * Statements prepared on a connection or transaction handle, by name. Keyed weakly by the handle:
+ * a transaction's statements go with it; the process's connection keeps its own for good.
+ */
+const preparedByHandle = new WeakMap<object, Map<string, unknown>>();
+
+function prepared<T>(db: Reader, name: string, prepare: (db: Reader) => T): T {
+  let statements = preparedByHandle.get(db);
+  if (!statements) preparedByHandle.set(db, (statements = new Map()));
+  let statement = statements.get(name) as T | undefined;
+  if (!statement) statements.set(name, (statement = prepare(db)));
+  return statement;
 }
 
-/** No session is longer than this: bounds the bookings query to an index range. */
-const LONGEST_SESSION = DAY;
-
-/** How the coach can be booked: notice, window, buffers, interval, limits. */
-export function loadBookingRules(db: Pick<DbOrTx, "select">, coachId: number): BookingRules {
-  const rules = db
+const bookingRulesQuery = (db: Reader) =>
+  db
     .select({
       minimumNoticeMinutes: coaches.minimumNoticeMinutes,
       bookingWindowDays: coaches.bookingWindowDays,
@@ -48,29 +78,81 @@ export function loadBookingRules(db: Pick<DbOrTx, "select">, coachId: number): B
       maxPerWeek: coaches.maxPerWeek,
     })
     .from(coaches)
-    .where(eq(coaches.id, coachId))
-    .get();
-  if (!rules) throw new Error(`no coach ${coachId}`);
-  return rules;
-}
+    .where(eq(coaches.id, placeholder("coachId")))
+    .prepare();
+
+const weeklyRulesQuery = (db: Reader) =>
+  db
+    .select({
+      weekday: availabilityRules.weekday,
+      startMinute: availabilityRules.startMinute,
+      endMinute: availabilityRules.endMinute,
+    })
+    .from(availabilityRules)
+    .where(eq(availabilityRules.coachId, placeholder("coachId")))
+    .prepare();
+
+const overridesQuery = (db: Reader) =>
+  db
+    .select({
+      date: availabilityOverrides.date,
+      startMinute: availabilityOverrides.startMinute,
+      endMinute: availabilityOverrides.endMinute,
+    })
+    .from(availabilityOverrides)
+    .where(eq(availabilityOverrides.coachId, placeholder("coachId")))
+    .prepare();
 
 /**
- * The starts of the coach's sessions that count towards its daily and weekly limits, over whole
- * weeks (in the coach's zone) around [from, to); none are needed without a limit.
+ * Bookings of `:coachId` holding time as of `:now` that overlap [`:from`, `:to`): a range on
+ * `start_at` (no session is longer than a day), then the overlap itself. With `heldFor`, the hold
+ * of draft `:heldFor` is not in the way; with `exceptBooking`, neither is booking
+ * `:exceptBooking`. One statement per combination, rather than `? is null or ...` in one: a
+ * condition left out leaves its column out, so an index holding the others can answer alone.
  */
-function loadCounted(
-  db: Pick<DbOrTx, "select">,
-  offer: BookableOffer,
-  rules: BookingRules,
-  range: StartsRange,
-): number[] {
-  if (rules.maxPerDay === null && rules.maxPerWeek === null) return [];
-  const zone = offer.coach.timezone;
-  const from = DateTime.fromMillis(range.from, { zone }).startOf("week").toMillis();
-  const to = DateTime.fromMillis(range.to, { zone }).endOf("week").toMillis();
-  return loadBusyIntervals(db, offer.coach.id, from, to, range.now, exceptionsOf(range))
-    .map((interval) => interval.start)
-    .filter((start) => start >= from && start < to);
+const busyQuery =
+  ({ heldFor, exceptBooking }: { heldFor: boolean; exceptBooking: boolean }) =>
+  (db: Reader) =>
+    db
+      .select({ startAt: bookings.startAt, endAt: bookings.endAt })
+      .from(bookings)
+      .where(
+        and(
+          holdsTime(),
+          gt(bookings.startAt, placeholder("fromLessLongest")),
+          lt(bookings.startAt, placeholder("to")),
+          gt(bookings.endAt, placeholder("from")),
+          heldFor
+            ? or(
+                isNull(bookings.draftId),
+                ne(bookings.draftId, placeholder("heldFor")),
+                ne(bookings.status, "held"),
+              )
+            : undefined,
+          exceptBooking ? ne(bookings.id, placeholder("exceptBooking")) : undefined,
+        ),
+      )
+      .prepare();
+
+/** Bookings of `:coachId` holding time as of `:now` whose start is in (`:after`, `:before`). */
+const nearbyQuery = (db: Reader) =>
+  db
+    .select({ id: bookings.id, startAt: bookings.startAt, endAt: bookings.endAt })
+    .from(bookings)
+    .where(
+      and(
+        holdsTime(),
+        gt(bookings.startAt, placeholder("after")),
+        lt(bookings.startAt, placeholder("before")),
+      ),
+    )
+    .prepare();
+
+/** How the coach can be booked: notice, window, buffers, interval, limits. */
+export function loadBookingRules(db: Reader, coachId: number): BookingRules {
+  const rules = prepared(db, "bookingRules", bookingRulesQuery).get({ coachId });
+  if (!rules) throw new Error(`no coach ${coachId}`);
+  return rules;
 }
 
 /** Bookings that do not stand in a client's way: their own hold, or the booking they are moving. */
@@ -87,34 +169,25 @@ const exceptionsOf = (range: StartsRange): Exceptions => ({
  * (`except.booking`) do not stand in their way.
  */
 export function loadBusyIntervals(
-  db: Pick<DbOrTx, "select">,
+  db: Reader,
   coachId: number,
   from: number,
   to: number,
   now: number,
   except: Exceptions = {},
 ): Interval[] {
-  const exceptHeldFor = except.heldFor;
-  return db
-    .select({ startAt: bookings.startAt, endAt: bookings.endAt })
-    .from(bookings)
-    .where(
-      and(
-        holdsTime(coachId, now),
-        gt(bookings.startAt, new Date(from - LONGEST_SESSION)),
-        lt(bookings.startAt, new Date(to)),
-        gt(bookings.endAt, new Date(from)),
-        exceptHeldFor
-          ? or(
-              isNull(bookings.draftId),
-              ne(bookings.draftId, exceptHeldFor),
-              ne(bookings.status, "held"),
-            )
-          : undefined,
-        except.booking ? ne(bookings.id, except.booking) : undefined,
-      ),
-    )
-    .all()
+  const heldFor = Boolean(except.heldFor);
+  const exceptBooking = Boolean(except.booking);
+  return prepared(db, `busy:${heldFor}:${exceptBooking}`, busyQuery({ heldFor, exceptBooking }))
+    .all({
+      coachId,
+      now,
+      fromLessLongest: from - LONGEST_SESSION,
+      to,
+      from,
+      heldFor: except.heldFor,
+      exceptBooking: except.booking,
+    })
     .map((row) => ({ start: row.startAt.getTime(), end: row.endAt.getTime() }));
 }
 
@@ -130,50 +203,48 @@ export type StartsRange = {
   exceptBooking?: string;
 };
 
-/** Bookable starts for an offer in the range. */
+/**
+ * Bookable starts for an offer in the range. `rules`, when the caller has already read them
+ * (`loadBookingRules`), saves reading them again.
+ */
 export function findAvailableStarts(
-  db: Pick<DbOrTx, "select">,
+  db: Reader,
   offer: BookableOffer,
   range: StartsRange,
+  rules: BookingRules = loadBookingRules(db, offer.coach.id),
 ): number[] {
   const coachId = offer.coach.id;
-  const rules = loadBookingRules(db, coachId);
-  const weeklyRules = db
-    .select({
-      weekday: availabilityRules.weekday,
-      startMinute: availabilityRules.startMinute,
-      endMinute: availabilityRules.endMinute,
-    })
-    .from(availabilityRules)
-    .where(eq(availabilityRules.coachId, coachId))
-    .all();
-  const overrides = db
-    .select({
-      date: availabilityOverrides.date,
-      startMinute: availabilityOverrides.startMinute,
-      endMinute: availabilityOverrides.endMinute,
-    })
-    .from(availabilityOverrides)
-    .where(eq(availabilityOverrides.coachId, coachId))
-    .all();
+  const weeklyRules = prepared(db, "weeklyRules", weeklyRulesQuery).all({ coachId });
+  const overrides = prepared(db, "overrides", overridesQuery).all({ coachId });
   const padding =
     (rules.bufferBeforeMinutes + rules.bufferAfterMinutes) * MINUTE +
     offer.service.durationMinutes * MINUTE;
+  const busyFrom = range.from - padding;
+  const busyTo = range.to + padding;
+  // With a daily or weekly limit, the sessions of the whole weeks around the range count: one
+  // query over both spans gives the bookings in the way and the sessions that count.
+  const weeks =
+    rules.maxPerDay === null && rules.maxPerWeek === null
+      ? null
+      : weeksAround(offer.coach.timezone, range.from, range.to);
+  const holding = loadBusyIntervals(
+    db,
+    coachId,
+    Math.min(busyFrom, weeks?.start ?? busyFrom),
+    Math.max(busyTo, weeks?.end ?? busyTo),
+    range.now,
+    exceptionsOf(range),
+  );
   return computeAvailableStarts({
     ...rules,
     timezone: offer.coach.timezone,
     weeklyRules,
     overrides,
     durationMinutes: offer.service.durationMinutes,
-    busy: loadBusyIntervals(
-      db,
-      coachId,
-      range.from - padding,
-      range.to + padding,
-      range.now,
-      exceptionsOf(range),
-    ),
-    counted: loadCounted(db, offer, rules, range),
+    busy: weeks ? holding.filter((b) => b.start < busyTo && b.end > busyFrom) : holding,
+    counted: weeks
+      ? holding.map((b) => b.start).filter((start) => start >= weeks.start && start < weeks.end)
+      : [],
     now: range.now,
     from: range.from,
     to: range.to,
@@ -182,7 +253,7 @@ export function findAvailableStarts(
 
 /** Whether `startAt` is one of the offer's bookable starts right now (the check before writing). */
 export function isStartAvailable(
-  db: Pick<DbOrTx, "select">,
+  db: Reader,
   offer: BookableOffer,
   startAt: number,
   now: number,
@@ -202,7 +273,7 @@ export function isStartAvailable(
  * someone else's booking can stand in the way now.
  */
 export function isTakenByAnother(
-  db: Pick<DbOrTx, "select">,
+  db: Reader,
   booking: { id: string; coachId: number; startAt: Date; endAt: Date },
   now: number,
 ): boolean {
@@ -211,17 +282,13 @@ export function isTakenByAnother(
   const after = rules.bufferAfterMinutes * MINUTE;
   const start = booking.startAt.getTime();
   const end = booking.endAt.getTime();
-  return db
-    .select({ id: bookings.id, startAt: bookings.startAt, endAt: bookings.endAt })
-    .from(bookings)
-    .where(
-      and(
-        holdsTime(booking.coachId, now),
-        gt(bookings.startAt, new Date(start - before - after - LONGEST_SESSION)),
-        lt(bookings.startAt, new Date(end + before + after)),
-      ),
-    )
-    .all()
+  return prepared(db, "nearby", nearbyQuery)
+    .all({
+      coachId: booking.coachId,
+      now,
+      after: start - before - after - LONGEST_SESSION,
+      before: end + before + after,
+    })
     .some(
       (other) =>
         other.id !== booking.id &&

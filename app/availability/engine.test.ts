@@ -11,9 +11,26 @@
  *   Australia/Sydney     2027-04-04 03:00 AEDT -> 02:00 AEST (Apr 3 16:00Z); 2027-10-03 02:00 AEST -> 03:00 AEDT (Oct 2 16:00Z)
  *   Australia/Lord_Howe  2027-04-04 02:00 (+11) -> 01:30 (+10:30) (Apr 3 15:00Z); 2027-10-03 02:00 (+10:30) -> 02:30 (+11) (Oct 2 15:30Z)
  *   Asia/Kolkata         +05:30 all year
+ * Zones whose clocks skip midnight, or go back across it (also checked with Intl):
+ *   America/Santiago     2027-04-04 00:00 (-03) -> Apr 3 23:00 (-04) (03:00Z); 2027-09-05 00:00 (-04) -> 01:00 (-03) (04:00Z)
+ *   America/Havana       2027-03-14 00:00 CST -> 01:00 CDT (05:00Z); 2027-11-07 01:00 CDT -> 00:00 CST (05:00Z)
+ *   Asia/Beirut          2027-03-28 00:00 (+02) -> 01:00 (+03) (Mar 27 22:00Z); 2027-10-31 00:00 (+03) -> Oct 30 23:00 (+02) (Oct 30 21:00Z)
+ *   America/Asuncion     2023-10-01 00:00 (-04) -> 01:00 (-03) (04:00Z); 2024-03-24 00:00 (-03) -> Mar 23 23:00 (-04) (03:00Z)
+ *   Pacific/Apia         2011-12-30 never happened: Dec 29 23:59 (-10) -> Dec 31 00:00 (+14) (Dec 30 10:00Z)
+ * and America/Los_Angeles 2027-11-07 02:00 PDT -> 01:00 PST (09:00Z); Pacific/Chatham 2027-04-04
+ * 03:45 (+13:45) -> 02:45 (+12:45) (Apr 3 14:00Z), 2027-09-26 02:45 (+12:45) -> 03:45 (+13:45) (Sep 25 14:00Z).
+ *
+ * The repeated hour: the coach's hours are the real time between their local start and end (each
+ * the first moment the clock shows that time), so a time the clock shows twice within them is
+ * offered twice, as two instants.
  */
 import { describe, expect, it } from "vitest";
-import { computeAvailableStarts, type AvailabilityInput } from "./engine";
+import {
+  computeAvailableStarts,
+  localDateOf,
+  startOfLocalDate,
+  type AvailabilityInput,
+} from "./engine";
 
 // ---- Helpers -------------------------------------------------------------------------------------
 
@@ -832,20 +849,14 @@ describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minu
       wall: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
     },
     {
+      // The hours are the real time from 00:00 EDT (04:00Z) to 04:00 EST (09:00Z): five hours,
+      // and the coach works through both 01:00s. (This used to say "offered once, in EDT", when
+      // the engine stepped in wall-clock terms and never reached the second occurrence.)
       zone: NEW_YORK,
       date: "2027-11-07",
-      what: "01:00 and 01:30 are offered once, in EDT",
-      utc: [
-        utc(2027, 11, 7, 4),
-        utc(2027, 11, 7, 4, 30),
-        utc(2027, 11, 7, 5),
-        utc(2027, 11, 7, 5, 30),
-        utc(2027, 11, 7, 7),
-        utc(2027, 11, 7, 7, 30),
-        utc(2027, 11, 7, 8),
-        utc(2027, 11, 7, 8, 30),
-      ],
-      wall: times("00:00", "03:30"),
+      what: "01:00 and 01:30 are offered twice, in EDT and then in EST",
+      utc: series(utc(2027, 11, 7, 4), 10),
+      wall: ["00:00", "00:30", "01:00", "01:30", "01:00", "01:30", ...times("02:00", "03:30")],
     },
     {
       zone: LONDON,
@@ -862,36 +873,20 @@ describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minu
       wall: ["00:00", "00:30", "02:00", "02:30", "03:00", "03:30"],
     },
     {
+      // 00:00 BST (Oct 30 23:00Z) to 04:00 GMT (04:00Z): five real hours, both 01:00s worked.
       zone: LONDON,
       date: "2027-10-31",
-      what: "01:00 and 01:30 are offered once, in BST",
-      utc: [
-        utc(2027, 10, 30, 23),
-        utc(2027, 10, 30, 23, 30),
-        utc(2027, 10, 31, 0),
-        utc(2027, 10, 31, 0, 30),
-        utc(2027, 10, 31, 2),
-        utc(2027, 10, 31, 2, 30),
-        utc(2027, 10, 31, 3),
-        utc(2027, 10, 31, 3, 30),
-      ],
-      wall: times("00:00", "03:30"),
+      what: "01:00 and 01:30 are offered twice, in BST and then in GMT",
+      utc: series(utc(2027, 10, 30, 23), 10),
+      wall: ["00:00", "00:30", "01:00", "01:30", "01:00", "01:30", ...times("02:00", "03:30")],
     },
     {
+      // 00:00 AEDT (Apr 3 13:00Z) to 04:00 AEST (18:00Z): five real hours, both 02:00s worked.
       zone: SYDNEY,
       date: "2027-04-04",
-      what: "02:00 and 02:30 are offered once, in AEDT",
-      utc: [
-        utc(2027, 4, 3, 13),
-        utc(2027, 4, 3, 13, 30),
-        utc(2027, 4, 3, 14),
-        utc(2027, 4, 3, 14, 30),
-        utc(2027, 4, 3, 15),
-        utc(2027, 4, 3, 15, 30),
-        utc(2027, 4, 3, 17),
-        utc(2027, 4, 3, 17, 30),
-      ],
-      wall: times("00:00", "03:30"),
+      what: "02:00 and 02:30 are offered twice, in AEDT and then in AEST",
+      utc: series(utc(2027, 4, 3, 13), 10),
+      wall: [...times("00:00", "02:30"), "02:00", "02:30", "03:00", "03:30"],
     },
     {
       zone: SYDNEY,
@@ -908,20 +903,13 @@ describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minu
       wall: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
     },
     {
+      // 00:00 +11 (Apr 3 13:00Z) to 04:00 +10:30 (17:30Z): 4h30 real. The clock shows 01:30 at
+      // 14:30Z and again at 15:00Z (02:00 +11 became 01:30 +10:30); both are on the grid.
       zone: LORD_HOWE,
       date: "2027-04-04",
-      what: "01:30 is offered once, at +11",
-      utc: [
-        utc(2027, 4, 3, 13),
-        utc(2027, 4, 3, 13, 30),
-        utc(2027, 4, 3, 14),
-        utc(2027, 4, 3, 14, 30),
-        utc(2027, 4, 3, 15, 30),
-        utc(2027, 4, 3, 16),
-        utc(2027, 4, 3, 16, 30),
-        utc(2027, 4, 3, 17),
-      ],
-      wall: times("00:00", "03:30"),
+      what: "01:30 is offered twice, at +11 and then at +10:30",
+      utc: series(utc(2027, 4, 3, 13), 9),
+      wall: [...times("00:00", "01:30"), ...times("01:30", "03:30")],
     },
     {
       zone: LORD_HOWE,
@@ -957,7 +945,7 @@ describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minu
     expect(wallClocks(zone, result)).toEqual(wall.map((t) => `${date} ${t}`));
   });
 
-  it("New York fall back, 15-minute grid in the repeated hour: 01:00–01:45 once each, in EDT", () => {
+  it("New York fall back, 15-minute grid in the repeated hour: 01:00–01:45 twice each, EDT then EST", () => {
     const result = starts({
       timezone: NEW_YORK,
       from: utc(2027, 11, 6),
@@ -966,14 +954,18 @@ describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minu
       durationMinutes: 15,
       slotIntervalMinutes: 15,
     });
-    // 01:00 EDT = 05:00Z. The repeated 01:00–01:45 EST (06:00Z–06:45Z) is never offered.
-    expect(result).toEqual(series(utc(2027, 11, 7, 5), 4, 15));
+    // 01:00 EDT = 05:00Z to 02:00 EST = 07:00Z: two real hours. The repeated 01:00–01:45 EST
+    // (06:00Z–06:45Z) is offered too: the coach is working then. (It used to be left out, an
+    // artefact of stepping in wall-clock time.)
+    expect(result).toEqual(series(utc(2027, 11, 7, 5), 8, 15));
     expect(wallClocks(NEW_YORK, result)).toEqual(
-      times("01:00", "01:45", 15).map((t) => `2027-11-07 ${t}`),
+      [...times("01:00", "01:45", 15), ...times("01:00", "01:45", 15)].map(
+        (t) => `2027-11-07 ${t}`,
+      ),
     );
   });
 
-  it("Lord Howe DST end, 15-minute grid: 16 starts, 01:30 and 01:45 at their first occurrence", () => {
+  it("Lord Howe DST end, 15-minute grid: 18 starts, 01:30 and 01:45 at both occurrences", () => {
     const result = starts({
       timezone: LORD_HOWE,
       from: utc(2027, 4, 2),
@@ -982,13 +974,16 @@ describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minu
       durationMinutes: 15,
       slotIntervalMinutes: 15,
     });
-    // 00:00–01:45 at +11 = 13:00Z–14:45Z; 02:00–03:45 at +10:30 = 15:30Z–17:15Z; 15:00Z/15:15Z skipped.
+    // 00:00–01:45 at +11 = 13:00Z–14:45Z; 01:30–03:45 at +10:30 = 15:00Z–17:15Z. The second
+    // 01:30 and 01:45 (15:00Z, 15:15Z) are within the hours in real time, so they are offered.
     expect(result).toEqual([
       ...series(utc(2027, 4, 3, 13), 8, 15),
-      ...series(utc(2027, 4, 3, 15, 30), 8, 15),
+      ...series(utc(2027, 4, 3, 15), 10, 15),
     ]);
     expect(wallClocks(LORD_HOWE, result)).toEqual(
-      times("00:00", "03:45", 15).map((t) => `2027-04-04 ${t}`),
+      [...times("00:00", "01:45", 15), ...times("01:30", "03:45", 15)].map(
+        (t) => `2027-04-04 ${t}`,
+      ),
     );
   });
 
@@ -1142,11 +1137,14 @@ describe("DST: hours that straddle the transition (Sunday 00:00–04:00, 30-minu
       weeklyRules: weekly([SUN], ["00:00", "04:00"]),
       busy: [{ start: utc(2027, 11, 7, 6, 30), end: utc(2027, 11, 7, 7) }],
     };
+    // Without buffers, 01:00 EST (06:00Z) ends as the booking begins, so it is offered (it used
+    // to be missing only because the engine never reached the repeated hour).
     expect(starts(query)).toEqual([
-      ...series(utc(2027, 11, 7, 4), 4),
+      ...series(utc(2027, 11, 7, 4), 5),
       ...series(utc(2027, 11, 7, 7), 4),
     ]);
-    // 15 + 15 = 30 minutes apart: 01:30 EDT and 02:30 EST are exactly far enough; 02:00 EST is not.
+    // 15 + 15 = 30 minutes apart: 01:30 EDT and 02:30 EST are exactly far enough; 01:00 EST and
+    // 02:00 EST are not.
     expect(starts({ ...query, bufferBeforeMinutes: 15, bufferAfterMinutes: 15 })).toEqual([
       ...series(utc(2027, 11, 7, 4), 4),
       ...series(utc(2027, 11, 7, 7, 30), 3),
@@ -1182,38 +1180,68 @@ describe("DST: a whole year (2027) in each zone", () => {
     },
   );
 
+  // The night the clocks go back, the repeated times are offered at both occurrences (distinct
+  // instants, still strictly ascending); this test used to say "no time is offered twice", from
+  // when the engine stepped in wall-clock terms and skipped the second occurrence.
   it.each([
     {
       zone: NEW_YORK,
       gapDay: "2027-03-14",
       gapDayTimes: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
+      repeatDay: "2027-11-07",
+      repeatDayTimes: [
+        "00:00",
+        "00:30",
+        "01:00",
+        "01:30",
+        "01:00",
+        "01:30",
+        ...times("02:00", "03:30"),
+      ],
     },
     {
       zone: LONDON,
       gapDay: "2027-03-28",
       gapDayTimes: ["00:00", "00:30", "02:00", "02:30", "03:00", "03:30"],
+      repeatDay: "2027-10-31",
+      repeatDayTimes: [
+        "00:00",
+        "00:30",
+        "01:00",
+        "01:30",
+        "01:00",
+        "01:30",
+        ...times("02:00", "03:30"),
+      ],
     },
     {
       zone: SYDNEY,
       gapDay: "2027-10-03",
       gapDayTimes: ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30"],
+      repeatDay: "2027-04-04",
+      repeatDayTimes: [...times("00:00", "02:30"), "02:00", "02:30", "03:00", "03:30"],
     },
     {
       zone: LORD_HOWE,
       gapDay: "2027-10-03",
       gapDayTimes: ["00:00", "00:30", "01:00", "01:30", "02:30", "03:00", "03:30"],
+      repeatDay: "2027-04-04",
+      repeatDayTimes: [...times("00:00", "01:30"), ...times("01:30", "03:30")],
     },
-    { zone: KOLKATA, gapDay: "no date", gapDayTimes: [] },
+    { zone: KOLKATA, gapDay: "no date", gapDayTimes: [], repeatDay: "no date", repeatDayTimes: [] },
   ])(
-    "$zone: 00:00–04:00 every night; $gapDay loses times, and no time is offered twice",
-    ({ zone, gapDay, gapDayTimes }) => {
+    "$zone: 00:00–04:00 every night; $gapDay loses times, $repeatDay offers the repeated ones twice",
+    ({ zone, gapDay, gapDayTimes, repeatDay, repeatDayTimes }) => {
       const result = starts({
         timezone: zone,
         ...yearQuery,
         weeklyRules: weekly(EVERY_DAY, ["00:00", "04:00"]),
       });
       const expected = Object.fromEntries(
-        dates2027.map((d) => [d, d === gapDay ? gapDayTimes : times("00:00", "03:30")]),
+        dates2027.map((d) => [
+          d,
+          d === gapDay ? gapDayTimes : d === repeatDay ? repeatDayTimes : times("00:00", "03:30"),
+        ]),
       );
       expect(of2027(byLocalDate(zone, result))).toEqual(expected);
       expectStrictlyAscendingIntegers(result);
@@ -1341,12 +1369,14 @@ describe("offered instants read in the client's zone", () => {
   it("the Lord Howe transition night read in Sydney: the zones change half an hour apart", () => {
     const query = { timezone: LORD_HOWE, weeklyRules: weekly([SUN], ["00:00", "04:00"]) };
     const april = starts({ ...query, from: utc(2027, 4, 2), to: utc(2027, 4, 5) });
-    // Lord Howe 02:00 (+10:30) is Sydney 02:30 AEDT; Lord Howe 03:00 is Sydney's second 02:30 (AEST).
+    // Lord Howe's second 01:30 (+10:30, 15:00Z) is Sydney 02:00 AEDT; Lord Howe 02:00 (+10:30) is
+    // Sydney 02:30 AEDT; Lord Howe 02:30 and 03:00 are Sydney's second 02:00 and 02:30 (AEST).
     expect(wallClocks(SYDNEY, april).map((w) => w.slice(11))).toEqual([
       "00:00",
       "00:30",
       "01:00",
       "01:30",
+      "02:00",
       "02:30",
       "02:00",
       "02:30",
@@ -1488,5 +1518,347 @@ describe("limits of sessions per day and per week", () => {
       counted: [at("2027-03-07T23:30+05:30")],
     });
     expect(Object.keys(byLocalDate(KOLKATA, result))[0]).toBe("2027-03-08");
+  });
+});
+
+// ---- The repeated hour is real time -----------------------------------------------------------------
+
+describe("the repeated hour (clocks going back): the hours are real time", () => {
+  const LOS_ANGELES = "America/Los_Angeles";
+
+  it("a Los Angeles coach working 00:30–03:00 on 7 November 2027 is offered both 01:00s and both 01:30s", () => {
+    // 00:30 PDT is 07:30Z; the clocks go back at 09:00Z (02:00 PDT -> 01:00 PST); 03:00 PST is
+    // 11:00Z. Three and a half real hours, every 30 minutes: seven starts.
+    const result = starts({
+      timezone: LOS_ANGELES,
+      from: utc(2027, 11, 6),
+      to: utc(2027, 11, 9),
+      weeklyRules: weekly([SUN], ["00:30", "03:00"]),
+    });
+    expect(result).toEqual([
+      at("2027-11-07T00:30-07:00"),
+      at("2027-11-07T01:00-07:00"),
+      at("2027-11-07T01:30-07:00"),
+      at("2027-11-07T01:00-08:00"),
+      at("2027-11-07T01:30-08:00"),
+      at("2027-11-07T02:00-08:00"),
+      at("2027-11-07T02:30-08:00"),
+    ]);
+    expect(wallClocks(LOS_ANGELES, result).map((w) => w.slice(11))).toEqual([
+      "00:30",
+      "01:00",
+      "01:30",
+      "01:00",
+      "01:30",
+      "02:00",
+      "02:30",
+    ]);
+  });
+
+  it("hours that end in the repeated hour end the first time the clock shows their end", () => {
+    // New York, 00:00–01:30 on 7 November 2027: 04:00Z to 01:30 EDT (05:30Z), not 01:30 EST.
+    const result = starts({
+      timezone: NEW_YORK,
+      from: utc(2027, 11, 6),
+      to: utc(2027, 11, 9),
+      weeklyRules: weekly([SUN], ["00:00", "01:30"]),
+    });
+    expect(result).toEqual(series(utc(2027, 11, 7, 4), 3));
+  });
+
+  it("hours that start in the repeated hour start at its first occurrence and run on in real time", () => {
+    // New York, 01:30–03:00: from 01:30 EDT (05:30Z) to 03:00 EST (08:00Z). At 06:00Z the clock
+    // shows 01:00 (EST), half an hour into the hours: on the grid (01:30 - 30 minutes), offered.
+    const result = starts({
+      timezone: NEW_YORK,
+      from: utc(2027, 11, 6),
+      to: utc(2027, 11, 9),
+      weeklyRules: weekly([SUN], ["01:30", "03:00"]),
+    });
+    expect(result).toEqual(series(utc(2027, 11, 7, 5, 30), 5));
+    expect(wallClocks(NEW_YORK, result).map((w) => w.slice(11))).toEqual([
+      "01:30",
+      "01:00",
+      "01:30",
+      "02:00",
+      "02:30",
+    ]);
+  });
+
+  it("Santiago goes back at midnight: a Saturday 22:00–24:00 runs three real hours", () => {
+    // 22:00 (-03) is Apr 4 01:00Z; 24:00 is when Sunday begins, 00:00 (-04) = 04:00Z. 23:00 and
+    // 23:30 happen first at -03 (02:00Z, 02:30Z), then again at -04 (03:00Z, 03:30Z).
+    const result = starts({
+      timezone: "America/Santiago",
+      from: utc(2027, 4, 2),
+      to: utc(2027, 4, 6),
+      weeklyRules: weekly([SAT], ["22:00", "24:00"]),
+    });
+    expect(result).toEqual(series(utc(2027, 4, 4, 1), 6));
+  });
+});
+
+// ---- Midnights the clocks skip -----------------------------------------------------------------------
+
+describe("midnights the clocks skip (America/Santiago, 5 September 2027)", () => {
+  const SANTIAGO = "America/Santiago";
+
+  it("hours touching midnight: Saturday ends at the jump, Sunday begins at 01:00, Monday at 00:00", () => {
+    const result = starts({
+      timezone: SANTIAGO,
+      from: at("2027-09-04T00:00-04:00"),
+      to: at("2027-09-07T01:00-03:00"),
+      weeklyRules: weekly(EVERY_DAY, ["00:00", "01:00"], ["23:00", "24:00"]),
+    });
+    expect(result).toEqual([
+      // Saturday 4 (-04): 00:00 and 00:30; 23:00 and 23:30, the last ending as Sunday begins.
+      at("2027-09-04T00:00-04:00"),
+      at("2027-09-04T00:30-04:00"),
+      at("2027-09-04T23:00-04:00"),
+      at("2027-09-04T23:30-04:00"),
+      // Sunday 5: its first hour never happened (the day begins at 01:00, where 00:00–01:00
+      // ends), so only the evening.
+      at("2027-09-05T23:00-03:00"),
+      at("2027-09-05T23:30-03:00"),
+      // Monday 6 begins at an ordinary midnight, and Tuesday too.
+      at("2027-09-06T00:00-03:00"),
+      at("2027-09-06T00:30-03:00"),
+      at("2027-09-06T23:00-03:00"),
+      at("2027-09-06T23:30-03:00"),
+      at("2027-09-07T00:00-03:00"),
+      at("2027-09-07T00:30-03:00"),
+    ]);
+  });
+
+  it("a New York client's week (2 to 9 September) keeps its last evening, as the next week does", () => {
+    // The week's bounds are New York midnights: 2 September 04:00Z to 9 September 04:00Z. Its last
+    // hour, New York's 23:00 and 23:30 on Wednesday 8 September, is Santiago's Thursday 9
+    // September 00:00 and 00:30 (-03), 03:00Z and 03:30Z. (Stepping days with luxon's
+    // plus({ days: 1 }) after the skipped midnight kept every later day at 01:00, so Thursday
+    // "began" after the week ended and was never visited.)
+    const hours = {
+      timezone: SANTIAGO,
+      weeklyRules: weekly(EVERY_DAY, ["00:00", "01:00"], ["20:00", "24:00"]),
+    };
+    const week = starts({ ...hours, from: utc(2027, 9, 2, 4), to: utc(2027, 9, 9, 4) });
+    const fullDay = ["00:00", "00:30", ...times("20:00", "23:30")];
+    expect(byLocalDate(SANTIAGO, week)).toEqual({
+      "2027-09-02": fullDay,
+      "2027-09-03": fullDay,
+      "2027-09-04": fullDay,
+      "2027-09-05": times("20:00", "23:30"), // its 00:00–01:00 never happened
+      "2027-09-06": fullDay,
+      "2027-09-07": fullDay,
+      "2027-09-08": fullDay,
+      "2027-09-09": ["00:00", "00:30"],
+    });
+    expect(wallClocks(NEW_YORK, week.slice(-2))).toEqual(["2027-09-08 23:00", "2027-09-08 23:30"]);
+    // The week from 3 September offers the same times where the two weeks overlap.
+    const nextWeek = starts({ ...hours, from: utc(2027, 9, 3, 4), to: utc(2027, 9, 10, 4) });
+    expect(nextWeek.filter((s) => s < utc(2027, 9, 9, 4))).toEqual(
+      week.filter((s) => s >= utc(2027, 9, 3, 4)),
+    );
+  });
+
+  it("a time offered on the day after the skipped midnight is accepted when asked for alone", () => {
+    // Monday 6 September 00:00 (-03) = 03:00Z: offered in the week, and a query for just that
+    // instant (what isStartAvailable asks) finds it too.
+    const hours = { timezone: SANTIAGO, weeklyRules: weekly(EVERY_DAY, ["00:00", "24:00"]) };
+    const monday = at("2027-09-06T00:00-03:00");
+    expect(starts({ ...hours, from: utc(2027, 9, 2), to: utc(2027, 9, 9) })).toContain(monday);
+    expect(starts({ ...hours, from: monday, to: monday + 1 })).toEqual([monday]);
+  });
+
+  it("the booking window's edge is the start of a day, also counted from the day of the skipped midnight", () => {
+    // Now is Sunday 5 September, the day that began at 01:00. Two days reach to the end of Tuesday
+    // 7 September: the window ends when Wednesday begins, 00:00 (-03) = 03:00Z. (luxon's
+    // startOf("day").plus({ days: 3 }) from Sunday gives Wednesday 01:00, an hour too late.)
+    const result = starts({
+      timezone: SANTIAGO,
+      from: utc(2027, 9, 5),
+      to: utc(2027, 9, 12),
+      now: at("2027-09-05T12:00-03:00"),
+      bookingWindowDays: 2,
+      weeklyRules: weekly(EVERY_DAY, ["00:00", "01:00"], ["23:00", "24:00"]),
+    });
+    expect(result.at(-1)).toBe(at("2027-09-07T23:30-03:00"));
+    expect(result.filter((s) => s >= at("2027-09-08T00:00-03:00"))).toEqual([]);
+  });
+
+  it("limits count a day by when it begins: Sunday's sessions are Sunday's, Monday's are Monday's", () => {
+    const hours = {
+      timezone: SANTIAGO,
+      from: utc(2027, 9, 5),
+      to: utc(2027, 9, 8),
+      weeklyRules: weekly(EVERY_DAY, ["00:00", "02:00"], ["22:00", "24:00"]),
+      maxPerDay: 1,
+    };
+    // One session on Sunday at 01:00 (-03): Sunday is full, Monday 00:00 is still offered.
+    const sundayFull = starts({ ...hours, counted: [at("2027-09-05T01:00-03:00")] });
+    expect(byLocalDate(SANTIAGO, sundayFull)["2027-09-05"]).toBeUndefined();
+    expect(byLocalDate(SANTIAGO, sundayFull)["2027-09-06"]).toEqual([
+      ...times("00:00", "01:30"),
+      ...times("22:00", "23:30"),
+    ]);
+    // One on Monday 00:00 (-03) = 03:00Z: Monday is full, Sunday is not.
+    const mondayFull = starts({ ...hours, counted: [at("2027-09-06T00:00-03:00")] });
+    expect(byLocalDate(SANTIAGO, mondayFull)["2027-09-06"]).toBeUndefined();
+    expect(byLocalDate(SANTIAGO, mondayFull)["2027-09-05"]).toEqual([
+      ...times("01:00", "01:30"),
+      ...times("22:00", "23:30"),
+    ]);
+  });
+});
+
+// ---- Every offered time, chosen back ---------------------------------------------------------------
+
+/**
+ * An independent reading of the rules, for the property tests below: Intl's local reading of every
+ * minute around the dates, scanned in order. A range's boundary is the first minute whose reading
+ * is at or after it; a start is any minute between them, far enough from the end, whose reading is
+ * on the range's grid. (Whole-minute offsets only, as every zone here has.)
+ */
+function referenceStarts(
+  zone: string,
+  weeklyRules: WeeklyRule[],
+  durationMinutes: number,
+  intervalMinutes: number,
+  from: number,
+  to: number,
+): number[] {
+  const scanFrom = from - 3 * DAY;
+  const readings: number[] = []; // local wall time in minutes since 1970-01-01, per real minute
+  const formatter = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    hourCycle: "h23",
+  });
+  for (let t = scanFrom; t < to + 3 * DAY; t += MINUTE) {
+    const p = Object.fromEntries(formatter.formatToParts(t).map((x) => [x.type, Number(x.value)]));
+    readings.push(Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) / MINUTE);
+  }
+  const instantAt = (i: number) => scanFrom + i * MINUTE;
+  const firstAtOrAfter = (wallMinute: number) => readings.findIndex((r) => r >= wallMinute);
+  const firstDay = Math.floor(readings[0]! / 1440) + 1;
+  const lastDay = Math.floor(readings.at(-1)! / 1440) - 1;
+  const found = new Set<number>();
+  for (let day = firstDay; day <= lastDay; day++) {
+    const weekday = ((((day + 3) % 7) + 7) % 7) + 1;
+    for (const rule of weeklyRules.filter((r) => r.weekday === weekday)) {
+      const start = firstAtOrAfter(day * 1440 + rule.startMinute);
+      const end = firstAtOrAfter(day * 1440 + rule.endMinute);
+      for (let i = start; i + durationMinutes <= end; i++) {
+        const offGrid = (readings[i]! - (day * 1440 + rule.startMinute)) % intervalMinutes;
+        const instant = instantAt(i);
+        if (offGrid === 0 && instant >= from && instant < to) found.add(instant);
+      }
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+describe("every offered time, chosen back, around clock changes in many zones", () => {
+  const cases = [
+    { zone: "America/Santiago", date: "2027-04-04" },
+    { zone: "America/Santiago", date: "2027-09-05" },
+    { zone: "America/Havana", date: "2027-03-14" },
+    { zone: "America/Havana", date: "2027-11-07" },
+    { zone: "Asia/Beirut", date: "2027-03-28" },
+    { zone: "Asia/Beirut", date: "2027-10-31" },
+    { zone: "America/Asuncion", date: "2023-10-01" },
+    { zone: "America/Asuncion", date: "2024-03-24" },
+    { zone: "America/Los_Angeles", date: "2027-11-07" },
+    { zone: NEW_YORK, date: "2027-03-14" },
+    { zone: LONDON, date: "2027-10-31" },
+    { zone: LORD_HOWE, date: "2027-04-04" },
+    { zone: LORD_HOWE, date: "2027-10-03" },
+    { zone: "Pacific/Chatham", date: "2027-04-04" },
+    { zone: "Pacific/Chatham", date: "2027-09-26" },
+    { zone: "Pacific/Apia", date: "2011-12-30" },
+    { zone: KOLKATA, date: "2027-03-14" },
+  ];
+  const shapes = [
+    {
+      name: "round the clock, hour-long sessions every 30 minutes",
+      duration: 60,
+      interval: 30,
+      ranges: [["00:00", "24:00"]],
+    },
+    {
+      name: "hours touching both midnights",
+      duration: 30,
+      interval: 30,
+      ranges: [
+        ["00:00", "01:30"],
+        ["22:30", "24:00"],
+      ],
+    },
+    {
+      name: "45-minute sessions every 25 minutes from 00:10",
+      duration: 45,
+      interval: 25,
+      ranges: [
+        ["00:10", "04:00"],
+        ["21:00", "24:00"],
+      ],
+    },
+  ] as const;
+
+  describe.each(cases)("$zone around $date", ({ zone, date }) => {
+    const middle = Date.parse(`${date}T12:00Z`);
+    const from = middle - 3 * DAY;
+    const to = middle + 3 * DAY;
+
+    it.each(shapes)("$name", ({ duration, interval, ranges }) => {
+      const weeklyRules = weekly(EVERY_DAY, ...(ranges as unknown as Array<[string, string]>));
+      const query = {
+        timezone: zone,
+        weeklyRules,
+        durationMinutes: duration,
+        slotIntervalMinutes: interval,
+        // Some dates are in the past of the default `now`.
+        now: from - DAY,
+      };
+      const offered = starts({ ...query, from, to });
+      expect(offered.length).toBeGreaterThan(0);
+      expectStrictlyAscendingIntegers(offered);
+      // The same starts as the independent reading of the rules.
+      expect(offered).toEqual(referenceStarts(zone, weeklyRules, duration, interval, from, to));
+      // Chosen back: each offered start, asked for alone, is offered (isStartAvailable's question).
+      for (const start of offered)
+        expect(starts({ ...query, from: start, to: start + 1 })).toEqual([start]);
+      // And asked for alone, a time not offered is not: every 5 minutes of the window.
+      const offeredSet = new Set(offered);
+      for (let t = from; t < to; t += 5 * MINUTE)
+        if (!offeredSet.has(t)) expect(starts({ ...query, from: t, to: t + 1 })).toEqual([]);
+      // Day by day (as a week view asks), the days' starts add up to the whole, each once.
+      const dates = calendarDates(localDateOf(zone, from), localDateOf(zone, to));
+      const byDay = dates.flatMap((d, i) => {
+        const next = dates[i + 1];
+        const dayFrom = Math.max(from, startOfLocalDate(zone, d));
+        const dayTo = next ? Math.min(to, startOfLocalDate(zone, next)) : to;
+        return dayFrom < dayTo ? starts({ ...query, from: dayFrom, to: dayTo }) : [];
+      });
+      expect(byDay).toEqual(offered);
+    });
+
+    it("days begin where the independent reading says, and partition time", () => {
+      // The first minute whose Intl reading is on the date (or later) is when the day begins.
+      const dates = calendarDates(
+        new Date(from).toISOString().slice(0, 10),
+        new Date(to).toISOString().slice(0, 10),
+      );
+      for (const d of dates) {
+        const begins = startOfLocalDate(zone, d);
+        expect(wallClock(zone, begins) >= `${d} 00:00`).toBe(true);
+        expect(wallClock(zone, begins - MINUTE) < `${d} 00:00`).toBe(true);
+        expect(localDateOf(zone, begins)).toBe(d === "2011-12-30" ? "2011-12-31" : d);
+        expect(localDateOf(zone, begins - 1)).not.toBe(d);
+      }
+    });
   });
 });

@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { offerOf, withDomainWorld } from "../../tests/support/domain";
+import { findAvailableStarts, isStartAvailable } from "./availability.server";
+import { startOfLocalDate } from "./engine";
 import { buildWeek } from "./week.server";
 
 const world = withDomainWorld();
@@ -123,5 +125,243 @@ describe("across a clock change", () => {
     // Tokyo has no clock change: its offset is the same every day, and the times are plain.
     for (const day of [friday, monday])
       expect(day).toMatchObject({ clockChange: false, offsets: "GMT+9" });
+  });
+});
+
+/** Maya's weekly hours replaced by the same ranges (minutes after local midnight) every day. */
+function setDailyHours(zone: string, ranges: Array<[number, number]>) {
+  const db = world.db.$client;
+  setCoach(zone);
+  db.prepare(
+    "delete from availability_rules where coach_id = (select id from coaches where slug = 'maya-okafor')",
+  ).run();
+  for (let weekday = 1; weekday <= 7; weekday++)
+    for (const [start, end] of ranges)
+      db.prepare(
+        `insert into availability_rules (coach_id, weekday, start_minute, end_minute)
+         select id, ?, ?, ? from coaches where slug = 'maya-okafor'`,
+      ).run(weekday, start, end);
+}
+
+const ROUND_THE_CLOCK: Array<[number, number]> = [[0, 24 * 60]];
+
+/** Local date and time of an instant, read by Intl (not luxon): ["2027-09-05", "01:00"]. */
+function readIn(zone: string, value: string): [string, string] {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(new Date(value))
+      .map((p) => [p.type, p.value]),
+  );
+  return [`${parts.year}-${parts.month}-${parts.day}`, `${parts.hour}:${parts.minute}`];
+}
+
+/** The week opened at each of its days in turn. */
+function everyDay(zone: string, now: string, requestedWeek: string) {
+  const first = week(zone, now, { requestedWeek });
+  return first.days.map((day) => week(zone, now, { requestedWeek, requestedDay: day.date }).day);
+}
+
+describe("where the clocks skip midnight (America/Santiago, Sunday 5 September 2027)", () => {
+  // Santiago's clocks go from 23:59:59 on Saturday 4 September to 01:00 on Sunday 5 September.
+  const now = "2027-08-25T12:00:00Z";
+
+  it("a New York client's week of 2 September ends with 23:00 and 23:30 on Wednesday 8 September, as the next week shows them", () => {
+    // Santiago's Thursday 00:00 and 00:30 (-03) are New York's Wednesday 23:00 and 23:30 (EDT).
+    setDailyHours("America/Santiago", ROUND_THE_CLOCK);
+    const wednesday = (requestedWeek: string) =>
+      week("America/New_York", now, { requestedWeek, requestedDay: "2027-09-08" }).day;
+    const inFirstWeek = wednesday("2027-09-02");
+    expect(inFirstWeek.slots.slice(-2)).toEqual([
+      { value: "2027-09-09T03:00:00.000Z", label: "23:00", selected: false },
+      { value: "2027-09-09T03:30:00.000Z", label: "23:30", selected: false },
+    ]);
+    expect(inFirstWeek.slots).toHaveLength(48);
+    expect(inFirstWeek).toEqual(wednesday("2027-09-03"));
+  });
+
+  it("Monday 6 September 00:00 (03:00Z), offered, is accepted when chosen", () => {
+    setDailyHours("America/Santiago", ROUND_THE_CLOCK);
+    const monday = week("America/Santiago", now, {
+      requestedWeek: "2027-09-02",
+      requestedDay: "2027-09-06",
+    }).day;
+    expect(monday.slots[0]).toEqual({
+      value: "2027-09-06T03:00:00.000Z",
+      label: "00:00",
+      selected: false,
+    });
+    const offer = offerOf(world.db, "coaching-session");
+    for (const slot of monday.slots)
+      expect(isStartAvailable(world.db, offer, Date.parse(slot.value), Date.parse(now))).toBe(true);
+  });
+
+  it("a Santiago client's Sunday begins at 01:00 and holds no Monday time; Monday begins at 00:00", () => {
+    setDailyHours("America/Santiago", ROUND_THE_CLOCK);
+    const open = (requestedDay: string) =>
+      week("America/Santiago", now, { requestedWeek: "2027-09-02", requestedDay }).day;
+    const sunday = open("2027-09-05");
+    const monday = open("2027-09-06");
+    expect(sunday.heading).toBe("Sunday 5 September");
+    // 01:00 to 23:30: 46 times (the hour from 00:00 never happened).
+    expect(sunday.slots.map((s) => s.label)).toHaveLength(46);
+    expect(sunday.slots[0]).toMatchObject({ value: "2027-09-05T04:00:00.000Z", label: "01:00" });
+    expect(sunday.slots.at(-1)).toMatchObject({
+      value: "2027-09-06T02:30:00.000Z",
+      label: "23:30",
+    });
+    expect(sunday.count).toBe(46);
+    expect(monday.slots[0]).toMatchObject({ value: "2027-09-06T03:00:00.000Z", label: "00:00" });
+    const sundayValues = new Set(sunday.slots.map((s) => s.value));
+    expect(monday.slots.filter((s) => sundayValues.has(s.value))).toEqual([]);
+  });
+});
+
+describe("every day's times, chosen back, add up to the week", () => {
+  // Round-the-clock coaches around clock changes, each seen from a client's zone: opened day by
+  // day, the week's times are exactly the engine's for the week (each under the client's date it
+  // reads, once), and each is accepted when chosen.
+  it.each([
+    {
+      coach: "America/Santiago",
+      client: "America/New_York",
+      weekStart: "2027-09-02",
+      now: "2027-08-25",
+    },
+    {
+      coach: "America/Santiago",
+      client: "America/Santiago",
+      weekStart: "2027-09-02",
+      now: "2027-08-25",
+    },
+    {
+      coach: "America/Santiago",
+      client: "America/Santiago",
+      weekStart: "2027-03-31",
+      now: "2027-03-25",
+    },
+    {
+      coach: "Europe/London",
+      client: "America/Santiago",
+      weekStart: "2027-09-04",
+      now: "2027-08-25",
+    },
+    { coach: "America/Havana", client: "Asia/Beirut", weekStart: "2027-03-12", now: "2027-03-05" },
+    { coach: "Asia/Beirut", client: "Europe/London", weekStart: "2027-10-28", now: "2027-10-20" },
+    {
+      coach: "America/Havana",
+      client: "America/Santiago",
+      weekStart: "2027-11-04",
+      now: "2027-10-28",
+    },
+    {
+      coach: "America/Los_Angeles",
+      client: "America/Los_Angeles",
+      weekStart: "2027-11-04",
+      now: "2027-10-28",
+    },
+    {
+      coach: "America/Asuncion",
+      client: "America/Asuncion",
+      weekStart: "2023-09-28",
+      now: "2023-09-20",
+    },
+  ])(
+    "a $coach coach, a $client client, the week of $weekStart",
+    ({ coach, client, weekStart, now }) => {
+      setDailyHours(coach, ROUND_THE_CLOCK);
+      const nowAt = `${now}T12:00:00Z`;
+      const days = everyDay(client, nowAt, weekStart);
+      expect(days[0]!.date).toBe(weekStart);
+      const offered: string[] = [];
+      for (const day of days) {
+        expect(day.count).toBe(day.slots.length);
+        for (const slot of day.slots) {
+          // Listed under the date it reads in the client's zone, labelled with its time there.
+          const [date, time] = readIn(client, slot.value);
+          expect(date).toBe(day.date);
+          expect(slot.label.slice(0, 5)).toBe(time);
+          offered.push(slot.value);
+        }
+      }
+      expect(new Set(offered).size).toBe(offered.length);
+      const offer = offerOf(world.db, "coaching-session");
+      const weekEnd = new Date(Date.parse(`${weekStart}T00:00:00Z`) + 7 * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const engine = findAvailableStarts(world.db, offer, {
+        from: startOfLocalDate(client, weekStart),
+        to: startOfLocalDate(client, weekEnd),
+        now: Date.parse(nowAt),
+      });
+      expect(offered).toEqual(engine.map((start) => new Date(start).toISOString()));
+      expect(offered.length).toBeGreaterThan(7 * 40);
+      for (const value of offered)
+        expect(isStartAvailable(world.db, offer, Date.parse(value), Date.parse(nowAt))).toBe(true);
+    },
+  );
+
+  it("labels both 01:00s of a Los Angeles coach working through the night the clocks go back", () => {
+    // 00:30–03:00 on Sunday 7 November 2027, read in Los Angeles: both occurrences of 01:00 and
+    // 01:30 are offered, as distinct instants, each named by its offset.
+    setDailyHours("America/Los_Angeles", [[30, 180]]);
+    const sunday = week("America/Los_Angeles", "2027-11-01T12:00:00Z", {
+      requestedWeek: "2027-11-04",
+      requestedDay: "2027-11-07",
+    }).day;
+    expect(sunday.slots.map((s) => [s.label, s.value])).toEqual([
+      ["00:30 PDT", "2027-11-07T07:30:00.000Z"],
+      ["01:00 PDT", "2027-11-07T08:00:00.000Z"],
+      ["01:30 PDT", "2027-11-07T08:30:00.000Z"],
+      ["01:00 PST", "2027-11-07T09:00:00.000Z"],
+      ["01:30 PST", "2027-11-07T09:30:00.000Z"],
+      ["02:00 PST", "2027-11-07T10:00:00.000Z"],
+      ["02:30 PST", "2027-11-07T10:30:00.000Z"],
+    ]);
+  });
+});
+
+describe("work per request", () => {
+  it("reads the coach's booking rules once per week built", () => {
+    const offer = offerOf(world.db, "coaching-session");
+    // Count executions of the rules query (`select "minimum_notice_minutes", ... from "coaches"`)
+    // on this connection: statements prepared from here on are wrapped.
+    const client = world.db.$client;
+    const prepare = client.prepare.bind(client);
+    let rulesRead = 0;
+    client.prepare = ((source: string) => {
+      const statement = prepare(source);
+      if (/^select "minimum_notice_minutes"/.test(source)) {
+        for (const method of ["get", "all"] as const) {
+          const run = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+          (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+            rulesRead++;
+            return run(...args);
+          };
+        }
+      }
+      return statement;
+    }) as typeof client.prepare;
+    try {
+      const view = buildWeek(world.db, {
+        offer,
+        zone: "Europe/London",
+        requestedWeek: null,
+        selected: null,
+        now: new Date("2027-03-06T08:00:00Z"),
+        viewer: {},
+      });
+      expect(view.days.map((day) => day.count)).toEqual([0, 0, 14, 14, 14, 14, 14]);
+      expect(rulesRead).toBe(1);
+    } finally {
+      client.prepare = prepare;
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { DbOrTx } from "~db/database.server";
 import type { BookableOffer } from "~/catalogue/catalogue.server";
 import { formatTime, zoneLabel, zoneOffset } from "~/lib/time-format";
 import { findAvailableStarts, loadBookingRules, type StartsRange } from "./availability.server";
+import { localDateOf, startOfLocalDate } from "./engine";
 
 export type DayChoice = {
   date: string;
@@ -39,24 +40,30 @@ export type WeekView = {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function dayOf(text: string | null, zone: string): DateTime | null {
-  if (!text || !DATE.test(text)) return null;
-  const day = DateTime.fromISO(text, { zone });
-  return day.isValid ? day.startOf("day") : null;
+/** The date asked for, if it is one ("2027-02-30" is not). */
+function dateOf(text: string | null): string | null {
+  return text && DATE.test(text) && DateTime.fromISO(text, { zone: "utc" }).isValid ? text : null;
+}
+
+/**
+ * The date `days` after `date`, by calendar arithmetic alone: the days are dates first, and each
+ * gets its own start in the client's zone (`startOfLocalDate`), so a midnight the clocks skip
+ * cannot move the days after it.
+ */
+function addDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: "utc" }).plus({ days }).toISODate()!;
 }
 
 /** The week to show: the one asked for (within the bookable range), else the chosen time's, else this one. */
 function weekStartFor(
-  requested: DateTime | null,
-  selected: Date | null,
-  today: DateTime,
-  lastDay: DateTime,
-) {
+  requested: string | null,
+  selectedDate: string | null,
+  today: string,
+  lastDay: string,
+): string {
+  // ISO dates compare as strings.
   if (requested && requested >= today && requested <= lastDay) return requested;
-  if (selected) {
-    const day = DateTime.fromJSDate(selected, { zone: today.zone }).startOf("day");
-    if (day >= today && day <= lastDay) return day;
-  }
+  if (selectedDate && selectedDate >= today && selectedDate <= lastDay) return selectedDate;
   return today;
 }
 
@@ -119,40 +126,43 @@ export function buildWeek(
   },
 ): WeekView {
   const rules = loadBookingRules(db, offer.coach.id);
-  const today = DateTime.fromJSDate(now, { zone }).startOf("day");
-  const lastDay = today.plus({ days: rules.bookingWindowDays });
-  const weekStart = weekStartFor(dayOf(requestedWeek, zone), selected, today, lastDay);
-  const weekEnd = weekStart.plus({ days: 7 });
-  const starts = findAvailableStarts(db, offer, {
-    from: weekStart.toMillis(),
-    to: weekEnd.toMillis(),
-    now: now.getTime(),
-    ...viewer,
-  }).filter((start) => start !== hidden?.getTime());
+  const today = localDateOf(zone, now.getTime());
+  const lastDay = addDays(today, rules.bookingWindowDays);
+  const selectedDate = selected ? localDateOf(zone, selected.getTime()) : null;
+  const weekStart = weekStartFor(dateOf(requestedWeek), selectedDate, today, lastDay);
+  // The week's eight boundaries: when each of its days begins, and when the day after it does.
+  const dates = Array.from({ length: 8 }, (_, i) => addDays(weekStart, i));
+  const bounds = dates.map((date) => startOfLocalDate(zone, date));
+  const starts = findAvailableStarts(
+    db,
+    offer,
+    { from: bounds[0]!, to: bounds[7]!, now: now.getTime(), ...viewer },
+    rules,
+  ).filter((start) => start !== hidden?.getTime());
 
-  const startsOn = (day: DateTime) =>
-    starts.filter((start) => start >= day.toMillis() && start < day.plus({ days: 1 }).toMillis());
-  const days: DayChoice[] = Array.from({ length: 7 }, (_, i) => {
-    const day = weekStart.plus({ days: i }).setLocale("en-GB");
+  const startsOn = (i: number) =>
+    starts.filter((start) => start >= bounds[i]! && start < bounds[i + 1]!);
+  const days: DayChoice[] = dates.slice(0, 7).map((date, i) => {
+    const day = DateTime.fromISO(date, { zone: "utc" }).setLocale("en-GB");
     return {
-      date: day.toISODate()!,
+      date,
       heading: day.toFormat("cccc d LLLL"),
       short: day.toFormat("ccc d"),
-      count: startsOn(day).length,
+      count: startsOn(i).length,
     };
   });
-  const selectedDate = selected ? DateTime.fromJSDate(selected, { zone }).toISODate() : null;
   const open = openDay(days, requestedDay, selectedDate);
-  const dayStart = DateTime.fromISO(open.date, { zone });
-  const before = zoneOffset(dayStart.toMillis(), zone);
-  const after = zoneOffset(dayStart.plus({ days: 1 }).toMillis() - 1, zone);
+  const openIndex = days.indexOf(open);
+  const before = zoneOffset(bounds[openIndex]!, zone);
+  const after = zoneOffset(bounds[openIndex + 1]! - 1, zone);
   const clockChange = before !== after;
 
-  const previous = weekStart.minus({ days: 7 });
+  const weekEnd = dates[7]!;
+  const previous = addDays(weekStart, -7);
   return {
-    weekStart: weekStart.toISODate()!,
-    previousWeek: weekStart > today ? (previous < today ? today : previous).toISODate()! : null,
-    nextWeek: weekEnd <= lastDay ? weekEnd.toISODate()! : null,
+    weekStart,
+    previousWeek: weekStart > today ? (previous < today ? today : previous) : null,
+    nextWeek: weekEnd <= lastDay ? weekEnd : null,
     zone,
     zoneLabel: zoneLabel(zone),
     days,
@@ -160,7 +170,7 @@ export function buildWeek(
       ...open,
       offsets: clockChange ? `${before}, then ${after}` : before,
       clockChange,
-      slots: slotsOf(startsOn(dayStart), zone, selected, clockChange),
+      slots: slotsOf(startsOn(openIndex), zone, selected, clockChange),
     },
   };
 }

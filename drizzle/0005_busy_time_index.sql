@@ -1,0 +1,1 @@
+CREATE INDEX `bookings_coach_status_start_idx` ON `bookings` (`coach_id`,`status`,`start_at`,`end_at`,`hold_expires_at`,`draft_id`);
