@@ -249,3 +249,27 @@ describe("timezoneGroups, regions of the suggested zones only", () => {
     expect(groups).toHaveLength(10);
   });
 });
+
+describe("timezoneGroups, the suggested zones only", () => {
+  it("is one group of the likely zones, each once, labelled, in the order given", () => {
+    const groups = timezoneGroups({
+      current: "Europe/Berlin",
+      suggested: ["Europe/London", "Europe/Berlin", "not/a-zone"],
+      now: JANUARY,
+      regions: "none",
+    });
+    expect(groups).toEqual([
+      {
+        label: "Suggested",
+        options: [
+          { value: "Europe/Berlin", label: "Berlin (GMT+1)" },
+          { value: "Europe/London", label: "London (GMT)" },
+        ],
+      },
+    ]);
+  });
+
+  it("is empty when there is nothing likely", () => {
+    expect(timezoneGroups({ current: null, now: JANUARY, regions: "none" })).toEqual([]);
+  });
+});

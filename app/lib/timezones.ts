@@ -101,7 +101,7 @@ const GROUP_ORDER = [...new Set(Object.values(REGIONS))].sort().concat(OTHER);
  *   coming year (Detroit, Indiana/Knox, Belem…), about a quarter of them. The zone kept stands for
  *   them: the one most people use, else a well-known city, else the first in zone.tab's order.
  * - `regions: "suggested"` lists only the regions of the suggested zones (every region when none
- *   is suggested); link to the full list for the rest.
+ *   is suggested); link to the full list for the rest. `regions: "none"`: the suggested group only.
  * `current` and `suggested` are never left out.
  */
 export function timezoneGroups({
@@ -115,9 +115,15 @@ export function timezoneGroups({
   suggested?: readonly (string | null | undefined)[];
   now: Date | number;
   compact?: boolean;
-  regions?: "all" | "suggested";
+  regions?: "all" | "suggested" | "none";
 }): TimezoneGroup[] {
   const likely = canonicalZones([current, ...suggested]);
+  // The likely zones alone: labelling every zone in the world to keep a few would cost a page
+  // most of its time.
+  if (regions === "none")
+    return likely.length
+      ? [{ label: SUGGESTED, options: distinctLabels(labelled(likely, now, false)) }]
+      : [];
   const twins = compact ? sameTimeTwins(+now) : new Set<string>();
   // Listed zones are canonical already; checking each again would cost a formatter each.
   const listed = [...new Set([...listTimeZones().filter((zone) => !twins.has(zone)), ...likely])];

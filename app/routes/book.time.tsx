@@ -48,7 +48,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       suggested: [wizard.offer!.coach.timezone],
       now,
       compact: true,
-    }).slice(0, allZones ? undefined : 1),
+      regions: allZones ? "all" : "none",
+    }),
     // The client has not chosen a zone yet: with JavaScript on, the browser's is used instead.
     zoneChosen: wizard.timezoneSource === "chosen",
     justTaken: url.searchParams.get("taken") === "1",
