@@ -8,7 +8,7 @@
  * This module is the only writer of `email_outbox` (eslint.config.js).
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, inArray, lte, ne } from "drizzle-orm";
+import { and, asc, eq, exists, lte, ne } from "drizzle-orm";
 import type { DbOrTx } from "~db/database.server";
 import { bookings, emailOutbox } from "~db/schema";
 
@@ -71,21 +71,25 @@ export function cancelPendingReminders(tx: DbOrTx, bookingId: string): number {
 }
 
 /**
- * Reminders of sessions that are no longer confirmed (refunded in full, say, which the lifecycle
- * does not count as a cancellation): withdrawn before anything is sent, so no reminder ever goes
- * for a session that will not take place.
+ * Reminders now due whose session is no longer confirmed (refunded in full, say, which the
+ * lifecycle does not count as a cancellation): withdrawn just before sending, so no reminder ever
+ * goes for a session that will not take place. Only due ones are looked at (the outbox's due
+ * index), each booking by its key: the job runs every few seconds.
  */
-export function withdrawRemindersOfUnconfirmed(db: DbOrTx): number {
+export function withdrawRemindersOfUnconfirmed(db: DbOrTx, now: Date): number {
   return db
     .update(emailOutbox)
     .set({ status: "cancelled" })
     .where(
       and(
-        eq(emailOutbox.kind, "reminder"),
         eq(emailOutbox.status, "pending"),
-        inArray(
-          emailOutbox.bookingId,
-          db.select({ id: bookings.id }).from(bookings).where(ne(bookings.status, "confirmed")),
+        lte(emailOutbox.nextAttemptAt, now),
+        eq(emailOutbox.kind, "reminder"),
+        exists(
+          db
+            .select({ id: bookings.id })
+            .from(bookings)
+            .where(and(eq(bookings.id, emailOutbox.bookingId), ne(bookings.status, "confirmed"))),
         ),
       ),
     )

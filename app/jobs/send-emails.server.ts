@@ -23,7 +23,7 @@ export async function sendDueEmails(
   { now = () => new Date(), retryWaitsMs, batch = 25 }: SendOptions,
 ): Promise<SendResult> {
   const result = { sent: 0, failed: 0 };
-  withdrawRemindersOfUnconfirmed(db);
+  withdrawRemindersOfUnconfirmed(db, now());
   for (const email of dueEmails(db, now(), batch)) {
     try {
       await transport.send(email);
