@@ -34,6 +34,9 @@ export default function handleRequest(
   noStoreUnlessSaid(responseHeaders);
   return new Promise<Response>((resolve, reject) => {
     let statusCode = responseStatusCode;
+    // Cleared once the page is rendered: a pending timer keeps the whole render (request, streams,
+    // data) alive for its five seconds, which at a few hundred pages a second is most of the heap.
+    const abortTimer = setTimeout(() => abort(), ABORT_DELAY);
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <RemixServer
@@ -47,6 +50,7 @@ export default function handleRequest(
         nonce,
         // No page streams (there is no Suspense): wait for all of it, and send it whole.
         onAllReady() {
+          clearTimeout(abortTimer);
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(
@@ -57,13 +61,15 @@ export default function handleRequest(
           );
           pipe(body);
         },
-        onShellError: reject,
+        onShellError(error) {
+          clearTimeout(abortTimer);
+          reject(error);
+        },
         onError() {
           statusCode = 500;
         },
       },
     );
-    setTimeout(abort, ABORT_DELAY);
   });
 }
 

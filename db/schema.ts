@@ -322,6 +322,19 @@ export const bookings = sqliteTable(
   ],
 );
 
+/**
+ * A counter per coach, raised by triggers on `bookings` (migration 0006) whenever a booking of the
+ * coach is written: the availability cache (availability/busy-cache.server.ts) keeps a coach's
+ * busy time for as long as the counter stands still, whoever wrote the booking (this process,
+ * a command, a restore).
+ */
+export const coachBusyVersions = sqliteTable("coach_busy_versions", {
+  coachId: integer("coach_id")
+    .primaryKey()
+    .references(() => coaches.id, { onDelete: "cascade" }),
+  version: integer("version").notNull().default(0),
+});
+
 /** Every Stripe event we accepted: the dedup key and the audit trail in one. */
 export const stripeEvents = sqliteTable("stripe_events", {
   id: text("id").primaryKey(),

@@ -1,10 +1,11 @@
 /**
- * The HTTP layer around Remix, in the order a request meets it: request id and log line,
- * compression, security headers, the start-up gate, `/healthz`, Stripe's webhook, static files,
+ * The HTTP layer around Remix, in the order a request meets it: request id and log line, the
+ * start-up gate, `/healthz`, Stripe's webhook, compression, security headers, static files,
  * the demo's checkout page, then the protections every page and form gets (methods, same-origin
  * POSTs, form bodies, rate limits), then Remix. Whatever still goes wrong is answered with a page, never a stack trace.
  */
 import { randomUUID } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
 import { log, redactPath } from "~/lib/log.server";
+import { coalescedWrites } from "./coalesced-writes";
 import { healthRoute } from "./health";
 import {
   allowedMethods,
@@ -44,15 +46,6 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
   app.set("trust proxy", options.trustProxy);
 
   app.use(requestLog);
-  // gzip for pages, data and assets (a phone's /book/time is a quarter of its size); the webhook
-  // is answered in a few bytes and is left alone.
-  app.use(
-    compression({
-      filter: (req, res) => req.path !== "/webhooks/stripe" && compression.filter(req, res),
-    }),
-  );
-  app.use(securityHeaders(options));
-  app.use(wellFormedRequests);
   app.use((req, res, next) => {
     // Requests that arrive during shutdown are still served, on connections that then close.
     if (state.stopping) res.setHeader("Connection", "close");
@@ -60,14 +53,19 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
     res.status(503).set("Retry-After", "1").type("text/plain").send("Kairos is starting.");
   });
   app.use(healthRoute(() => (state.stopping ? "stopping" : state.ready ? "ok" : "starting")));
-  // Before the static files: a webhook never looks for a file on disk.
+  // Before everything a page needs (compression, a page's security headers, static files):
+  // Stripe's webhook is answered in a few bytes of JSON, and as fast as it can be.
   app.use(stripeWebhookRoute());
+  // gzip or brotli for pages, data and assets (a phone's /book/time is a quarter of its size).
+  app.use(compression());
+  app.use(securityHeaders(options));
+  app.use(wellFormedRequests);
   // Fingerprinted by the compiler, so they can be cached for good.
   app.use(
     "/build",
     express.static(join(projectRoot, "public/build"), { immutable: true, maxAge: "1y" }),
   );
-  app.use(express.static(join(projectRoot, "public"), { maxAge: "1h" }));
+  app.use(publicFiles(join(projectRoot, "public")));
 
   app.use(allowedMethods, sameOriginPosts(options), formBodies, ...rateLimits());
   app.use(DEMO_CHECKOUT_PATH, (req, res, next) => {
@@ -81,6 +79,7 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
   });
   app.all(
     "*",
+    coalescedWrites,
     createRequestHandler({
       build,
       mode: build.mode,
@@ -104,6 +103,22 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
       state.demoCheckout = page;
     },
   };
+}
+
+/**
+ * The icons and manifest at public/'s top level, listed once at start: a page request is never
+ * looked for on disk first (express.static alone stats a file for every request it sees).
+ */
+function publicFiles(folder: string): RequestHandler {
+  const paths = new Set(
+    existsSync(folder)
+      ? readdirSync(folder, { withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => `/${entry.name}`)
+      : [],
+  );
+  const serve = express.static(folder, { maxAge: "1h" });
+  return (req, res, next) => (paths.has(req.path) ? serve(req, res, next) : next());
 }
 
 /** One structured line per request, with an id the response carries too. Never a query string. */

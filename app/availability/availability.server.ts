@@ -4,12 +4,13 @@
  * answers the questions the wizard and the booking lifecycle ask.
  *
  * These queries run on every time-step page and before every booking is written, so each is
- * prepared once per connection (or transaction handle) with placeholders, and a caller that has
+ * prepared once per connection with placeholders, and a caller that has
  * already read the coach's booking rules passes them on instead of reading them again.
  */
-import { and, eq, gt, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, ne, or } from "drizzle-orm";
 import type { BookableOffer } from "~/catalogue/catalogue.server";
 import type { DbOrTx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import {
   availabilityOverrides,
   availabilityRules,
@@ -17,6 +18,7 @@ import {
   coaches,
   type BookingStatus,
 } from "~db/schema";
+import { firmBusyIntervals, intervalOf } from "./busy-cache.server";
 import {
   computeAvailableStarts,
   MINUTE,
@@ -34,12 +36,6 @@ const SLOT_HOLDING: BookingStatus[] = ["confirmed", "processing", "held"];
 /** No session is longer than this: bounds the bookings query to an index range. */
 const LONGEST_SESSION = DAY;
 
-/**
- * A value bound when the statement runs. drizzle passes placeholders to SQLite as they are, without
- * the column's mapping: instants are bound as epoch milliseconds, as they are stored.
- */
-const placeholder = (name: string) => sql.placeholder(name);
-
 /** Bookings of the coach (`:coachId`) that hold time as of `:now`. */
 const holdsTime = () =>
   and(
@@ -51,20 +47,6 @@ const holdsTime = () =>
       gt(bookings.holdExpiresAt, placeholder("now")),
     ),
   );
-
-/**
- * Statements prepared on a connection or transaction handle, by name. Keyed weakly by the handle:
- * a transaction's statements go with it; the process's connection keeps its own for good.
- */
-const preparedByHandle = new WeakMap<object, Map<string, unknown>>();
-
-function prepared<T>(db: Reader, name: string, prepare: (db: Reader) => T): T {
-  let statements = preparedByHandle.get(db);
-  if (!statements) preparedByHandle.set(db, (statements = new Map()));
-  let statement = statements.get(name) as T | undefined;
-  if (!statement) statements.set(name, (statement = prepare(db)));
-  return statement;
-}
 
 const bookingRulesQuery = (db: Reader) =>
   db
@@ -134,6 +116,24 @@ const busyQuery =
       )
       .prepare();
 
+/** Unexpired holds of `:coachId` overlapping [`:from`, `:to`), but draft `:heldFor`'s own. */
+const holdsQuery = (db: Reader) =>
+  db
+    .select({ startAt: bookings.startAt, endAt: bookings.endAt })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.coachId, placeholder("coachId")),
+        eq(bookings.status, "held"),
+        gt(bookings.startAt, placeholder("fromLessLongest")),
+        lt(bookings.startAt, placeholder("to")),
+        gt(bookings.endAt, placeholder("from")),
+        gt(bookings.holdExpiresAt, placeholder("now")),
+        or(isNull(bookings.draftId), ne(bookings.draftId, placeholder("heldFor"))),
+      ),
+    )
+    .prepare();
+
 /** Bookings of `:coachId` holding time as of `:now` whose start is in (`:after`, `:before`). */
 const nearbyQuery = (db: Reader) =>
   db
@@ -164,17 +164,17 @@ const exceptionsOf = (range: StartsRange): Exceptions => ({
 });
 
 /**
- * Bookings of the coach that hold time in [from, to): confirmed, processing, or held and
+ * Each booking of the coach that holds time in [from, to): confirmed, processing, or held and
  * unexpired. A client's own hold (`except.heldFor`, their draft) and the booking being moved
- * (`except.booking`) do not stand in their way.
+ * (`except.booking`) do not stand in their way. For counting sessions, and for a move.
  */
-export function loadBusyIntervals(
+function loadHoldingBookings(
   db: Reader,
   coachId: number,
   from: number,
   to: number,
   now: number,
-  except: Exceptions = {},
+  except: Exceptions,
 ): Interval[] {
   const heldFor = Boolean(except.heldFor);
   const exceptBooking = Boolean(except.booking);
@@ -188,7 +188,36 @@ export function loadBusyIntervals(
       heldFor: except.heldFor,
       exceptBooking: except.booking,
     })
-    .map((row) => ({ start: row.startAt.getTime(), end: row.endAt.getTime() }));
+    .map(intervalOf);
+}
+
+/**
+ * The coach's busy time in [from, to), as intervals (merged where bookings touch): the firm
+ * bookings from the cache (busy-cache.server.ts), the unexpired holds read now. The same
+ * exceptions as `loadHoldingBookings`; a move reads each booking, as the cache cannot leave
+ * one out.
+ */
+export function loadBusyIntervals(
+  db: Reader,
+  coachId: number,
+  from: number,
+  to: number,
+  now: number,
+  except: Exceptions = {},
+): Interval[] {
+  if (except.booking) return loadHoldingBookings(db, coachId, from, to, now, except);
+  const holds = prepared(db, "holds", holdsQuery)
+    .all({
+      coachId,
+      now,
+      fromLessLongest: from - LONGEST_SESSION,
+      to,
+      from,
+      // No draft has an empty id: without a client's own hold, every hold is in the way.
+      heldFor: except.heldFor ?? "",
+    })
+    .map(intervalOf);
+  return [...firmBusyIntervals(db, coachId, from, to, now), ...holds];
 }
 
 /**
@@ -227,7 +256,8 @@ export function findAvailableStarts(
     rules.maxPerDay === null && rules.maxPerWeek === null
       ? null
       : weeksAround(offer.coach.timezone, range.from, range.to);
-  const holding = loadBusyIntervals(
+  // Counting sessions needs each booking; otherwise busy time is enough (and mostly cached).
+  const holding = (weeks ? loadHoldingBookings : loadBusyIntervals)(
     db,
     coachId,
     Math.min(busyFrom, weeks?.start ?? busyFrom),

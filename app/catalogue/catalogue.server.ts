@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, exists, isNotNull, or } from "drizzle-orm";
 import type { Db, DbOrTx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import {
   availabilityOverrides,
   availabilityRules,
@@ -15,11 +16,14 @@ import {
 
 export type PracticeSummary = { name: string; tagline: string | null };
 
+/** Every page's layout shows it: prepared once. */
 export function getPracticeSummary(db: Pick<DbOrTx, "select">): PracticeSummary {
-  const row = db
-    .select({ name: practiceSettings.name, tagline: practiceSettings.tagline })
-    .from(practiceSettings)
-    .get();
+  const row = prepared(db, "practiceSummary", (db) =>
+    db
+      .select({ name: practiceSettings.name, tagline: practiceSettings.tagline })
+      .from(practiceSettings)
+      .prepare(),
+  ).get();
   return row ?? { name: "Kairos", tagline: null };
 }
 
@@ -87,12 +91,14 @@ const coachColumns = {
 /** What the home page lists: bookable services with who gives them, and the active coaches. */
 export function listPublicCatalogue(db: Db) {
   return {
-    coaches: db
-      .select(coachColumns)
-      .from(coaches)
-      .where(eq(coaches.active, true))
-      .orderBy(asc(coaches.name))
-      .all(),
+    coaches: prepared(db, "activeCoaches", (db) =>
+      db
+        .select(coachColumns)
+        .from(coaches)
+        .where(eq(coaches.active, true))
+        .orderBy(asc(coaches.name))
+        .prepare(),
+    ).all(),
     services: listBookableServices(db).map((service) => ({
       ...service,
       coachNames: listCoachesForService(db, service.id).map((coach) => coach.name),
@@ -127,14 +133,16 @@ const hasHours = (db: Pick<DbOrTx, "select">) =>
  * book. None at all means the practice is not taking bookings yet.
  */
 export function listBookableServices(db: Db): ServiceChoice[] {
-  return db
-    .selectDistinct(serviceColumns)
-    .from(services)
-    .innerJoin(coachServices, eq(coachServices.serviceId, services.id))
-    .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
-    .where(and(eq(services.active, true), eq(coaches.active, true), hasHours(db)))
-    .orderBy(asc(services.sortOrder), asc(services.name))
-    .all();
+  return prepared(db, "bookableServices", (db) =>
+    db
+      .selectDistinct(serviceColumns)
+      .from(services)
+      .innerJoin(coachServices, eq(coachServices.serviceId, services.id))
+      .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
+      .where(and(eq(services.active, true), eq(coaches.active, true), hasHours(db)))
+      .orderBy(asc(services.sortOrder), asc(services.name))
+      .prepare(),
+  ).all();
 }
 
 export function findServiceById(db: Db, id: number | null): ServiceChoice | null {
@@ -148,7 +156,6 @@ export function findServiceById(db: Db, id: number | null): ServiceChoice | null
   );
 }
 
-/** Active coaches who give the service, by name. */
 /** An active coach by slug, for a link that names one; null for any other text. */
 export function findActiveCoach(
   db: Pick<DbOrTx, "select">,
@@ -164,14 +171,17 @@ export function findActiveCoach(
   );
 }
 
+/** Active coaches who give the service, by name. */
 export function listCoachesForService(db: Db, serviceId: number): CoachChoice[] {
-  return db
-    .select(coachColumns)
-    .from(coaches)
-    .innerJoin(coachServices, eq(coachServices.coachId, coaches.id))
-    .where(and(eq(coachServices.serviceId, serviceId), eq(coaches.active, true)))
-    .orderBy(asc(coaches.name))
-    .all();
+  return prepared(db, "coachesForService", (db) =>
+    db
+      .select(coachColumns)
+      .from(coaches)
+      .innerJoin(coachServices, eq(coachServices.coachId, coaches.id))
+      .where(and(eq(coachServices.serviceId, placeholder("serviceId")), eq(coaches.active, true)))
+      .orderBy(asc(coaches.name))
+      .prepare(),
+  ).all({ serviceId });
 }
 
 export type BookableOffer = {

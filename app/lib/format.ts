@@ -4,13 +4,25 @@
  */
 const LOCALE = "en-GB";
 
+/**
+ * Formatters by currency and fraction digits. Building an Intl.NumberFormat costs far more than
+ * using one, and a page formats the same few currencies again and again.
+ */
+const priceFormats = new Map<string, Intl.NumberFormat>();
+
+function priceFormat(currency: string, minimumFractionDigits?: number): Intl.NumberFormat {
+  const key = `${currency}:${minimumFractionDigits ?? ""}`;
+  let format = priceFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, { style: "currency", currency, minimumFractionDigits });
+    priceFormats.set(key, format);
+  }
+  return format;
+}
+
 /** How many digits the currency's minor unit has: 2 for GBP, 0 for JPY. */
 export function currencyDigits(currency: string): number {
-  const formatter = new Intl.NumberFormat(LOCALE, {
-    style: "currency",
-    currency: currency.toUpperCase(),
-  });
-  return formatter.resolvedOptions().maximumFractionDigits ?? 2;
+  return priceFormat(currency.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 /** "Free", "£45", "£45.50", "$120". `amountMinor` is in the currency's minor unit. */
@@ -19,11 +31,7 @@ export function formatPrice(amountMinor: number, currency: string): string {
   const digits = currencyDigits(currency);
   const amount = amountMinor / 10 ** digits;
   const whole = Number.isInteger(amount);
-  return new Intl.NumberFormat(LOCALE, {
-    style: "currency",
-    currency: currency.toUpperCase(),
-    minimumFractionDigits: whole ? 0 : digits,
-  }).format(amount);
+  return priceFormat(currency.toUpperCase(), whole ? 0 : digits).format(amount);
 }
 
 /** "15 minutes", "1 hour", "1 hour 30 minutes". */

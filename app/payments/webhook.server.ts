@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { log } from "~/lib/log.server";
 import { writeTransaction, type Db, type Tx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import { stripeEvents, webhookFailures } from "~db/schema";
 import { fulfil, recordStripeRefund } from "./fulfil.server";
 
@@ -38,19 +39,18 @@ export async function handleStripeWebhook(
     };
   }
 
-  const seen = db
-    .select({ id: stripeEvents.id })
-    .from(stripeEvents)
-    .where(eq(stripeEvents.id, event.id))
-    .get();
-  if (seen) return { status: 200, body: { received: true, duplicate: true } };
+  if (seenEvent(db).get({ id: event.id }))
+    return { status: 200, body: { received: true, duplicate: true } };
 
   const receivedAt = new Date();
   const record = (tx: Tx, outcome: string) => {
-    tx.insert(stripeEvents)
-      .values({ id: event.id, type: event.type, receivedAt, processedAt: new Date(), outcome })
-      .onConflictDoNothing()
-      .run();
+    recordEvent(tx).run({
+      id: event.id,
+      type: event.type,
+      receivedAt,
+      processedAt: new Date(),
+      outcome,
+    });
   };
 
   try {
@@ -88,6 +88,32 @@ export async function handleStripeWebhook(
     return { status: 500, body: { error: "Temporary failure; please retry" } };
   }
 }
+
+// Prepared once per connection: every event runs both. (An insert's placeholders are bound through
+// the columns' mapping, so its instants are passed as Dates.)
+const seenEvent = (db: Db) =>
+  prepared(db, "seenStripeEvent", (db) =>
+    db
+      .select({ id: stripeEvents.id })
+      .from(stripeEvents)
+      .where(eq(stripeEvents.id, placeholder("id")))
+      .prepare(),
+  );
+
+const recordEvent = (tx: Tx) =>
+  prepared(tx, "recordStripeEvent", (tx) =>
+    tx
+      .insert(stripeEvents)
+      .values({
+        id: placeholder("id"),
+        type: placeholder("type"),
+        receivedAt: placeholder("receivedAt"),
+        processedAt: placeholder("processedAt"),
+        outcome: placeholder("outcome"),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+  );
 
 function isUnknownToStripe(error: unknown): boolean {
   const stripeError = error as Partial<Stripe.errors.StripeError>;

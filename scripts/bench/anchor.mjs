@@ -19,6 +19,7 @@
  * Each answers `GET /healthz` with 200 once listening, like Kairos, and prints `listening <port>`.
  * PORT comes from the environment (0: any free port).
  */
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { PassThrough } from "node:stream";
 
@@ -58,7 +59,7 @@ function nodeServer() {
  * A Remix server build of a trivial app, written by hand (what the compiler would emit): the
  * given root route and document entry, or trivial ones.
  */
-async function trivialBuild({ root: givenRoot, entry: givenEntry } = {}) {
+async function trivialBuild({ root: givenRoot, entry: givenEntry, otherRoutes = [] } = {}) {
   const [remixNode, remixReact, react, reactDom] = await Promise.all([
     import("@remix-run/node"),
     import("@remix-run/react"),
@@ -113,6 +114,13 @@ async function trivialBuild({ root: givenRoot, entry: givenEntry } = {}) {
     ...extra,
   });
   const root = givenRoot ?? { default: Root };
+  // Routes that are there to be matched against (and listed to the browser), never answered.
+  const others = otherRoutes.map(({ id, parentId, path, index }) => ({
+    id,
+    parentId,
+    path,
+    index,
+  }));
   /** @type {import("@remix-run/node").ServerBuild} */
   const build = {
     mode: "production",
@@ -142,6 +150,7 @@ async function trivialBuild({ root: givenRoot, entry: givenEntry } = {}) {
           },
         },
       },
+      ...Object.fromEntries(others.map((route) => [route.id, { ...route, module: {} }])),
     },
     assets: {
       entry: { module: "/build/entry.client.js", imports: [] },
@@ -161,6 +170,7 @@ async function trivialBuild({ root: givenRoot, entry: givenEntry } = {}) {
           path: "resource",
           hasAction: true,
         }),
+        ...Object.fromEntries(others.map((route) => [route.id, entryRoute(route.id, route)])),
       },
       url: "/build/manifest-anchor.js",
       version: "anchor",
@@ -195,6 +205,25 @@ async function remixServer() {
   return createServer(app);
 }
 
+/**
+ * Kairos's routes but its root and home page, from the browser manifest of the last build (the
+ * bench builds first): Remix matches every request against the whole route tree, and a page
+ * added to Kairos would pay for matching it too.
+ */
+function kairosRoutes() {
+  const folder = new URL("../../public/build/", import.meta.url);
+  const newest = readdirSync(folder)
+    .filter((name) => /^manifest-\w+\.js$/.test(name))
+    .map((name) => ({ name, mtime: statSync(new URL(name, folder)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)[0];
+  if (!newest) throw new Error("no public/build/manifest-*.js: build Kairos first");
+  const text = readFileSync(new URL(newest.name, folder), "utf8");
+  const manifest = JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1));
+  return Object.values(manifest.routes).filter(
+    (route) => route.id !== "root" && route.id !== "routes/_index",
+  );
+}
+
 /** The trivial page in Kairos's shell; its /healthz is answered here (the page is the point). */
 async function kairosShellServer() {
   const [{ createExpressApp }, root, entry] = await Promise.all([
@@ -202,7 +231,7 @@ async function kairosShellServer() {
     import("../../app/root.tsx"),
     import("../../app/entry.server.tsx"),
   ]);
-  const build = await trivialBuild({ root, entry });
+  const build = await trivialBuild({ root, entry, otherRoutes: kairosRoutes() });
   const app = createExpressApp(build, {
     appOrigin: new URL(process.env.APP_URL ?? "http://127.0.0.1").origin,
     checkoutOrigins: [],

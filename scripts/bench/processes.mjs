@@ -14,6 +14,17 @@ import { fileURLToPath } from "node:url";
 
 export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 const kairosEntry = join(projectRoot, "build/index.js");
+
+/**
+ * The V8 flags `npm start` gives Kairos (its heap limits), read from package.json's start script
+ * (`node <flags> scripts/start.mjs`), so the bench runs the server as production starts it.
+ */
+export const PRODUCTION_NODE_FLAGS = (() => {
+  const { scripts } = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8"));
+  const words = scripts.start.trim().split(/\s+/);
+  if (words[0] !== "node") throw new Error(`npm start does not start with node: ${scripts.start}`);
+  return words.slice(1).filter((word) => word.startsWith("--"));
+})();
 const anchorEntry = fileURLToPath(new URL("./anchor.mjs", import.meta.url));
 /** tsx runs TypeScript from source (app/, server/) where the server build does not export it. */
 export const tsxCli = join(projectRoot, "node_modules/tsx/dist/cli.mjs");
@@ -167,13 +178,18 @@ export function makeDataDir(prefix = "kairos-bench-") {
  * TRUST_PROXY=loopback lets each simulated client have its own address (X-Forwarded-For), so the
  * per-address limits (payment attempts) see many clients, as they would in production.
  */
-export async function startKairos({ nodeOptions = [], dataDir = makeDataDir(), env = {} } = {}) {
+export async function startKairos({
+  nodeOptions = [],
+  productionFlags = true,
+  dataDir = makeDataDir(),
+  env = {},
+} = {}) {
   const webhookSecret = `whsec_bench${randomBytes(16).toString("hex")}`;
   const emulatorPort = await freePort();
   const server = await startChild({
     name: "kairos",
     args: [kairosEntry],
-    nodeOptions,
+    nodeOptions: [...(productionFlags ? PRODUCTION_NODE_FLAGS : []), ...nodeOptions],
     dataDir,
     env: (port) => ({
       NODE_ENV: "production",
