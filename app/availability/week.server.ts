@@ -40,19 +40,34 @@ export type WeekView = {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The date asked for, if it is one ("2027-02-30" is not). */
+const DAY_MS = 86_400_000;
+
+/** The date asked for, if it is one ("2027-02-30" is not: it would come back as 2 March). */
 function dateOf(text: string | null): string | null {
-  return text && DATE.test(text) && DateTime.fromISO(text, { zone: "utc" }).isValid ? text : null;
+  return text && DATE.test(text) && addDays(text, 0) === text ? text : null;
 }
 
 /**
- * The date `days` after `date`, by calendar arithmetic alone: the days are dates first, and each
- * gets its own start in the client's zone (`startOfLocalDate`), so a midnight the clocks skip
- * cannot move the days after it.
+ * The date `days` after `date`, by calendar arithmetic alone (on UTC midnights, where every day
+ * is 24 hours): the days are dates first, and each gets its own start in the client's zone
+ * (`startOfLocalDate`), so a midnight the clocks skip cannot move the days after it.
  */
 function addDays(date: string, days: number): string {
-  return DateTime.fromISO(date, { zone: "utc" }).plus({ days }).toISODate()!;
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
+
+// The day picker's names of a date, made once: "Tuesday 24 November", "Tue 24".
+const dayHeading = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  timeZone: "UTC",
+});
+const dayShort = new Intl.DateTimeFormat("en-GB", {
+  weekday: "short",
+  day: "numeric",
+  timeZone: "UTC",
+});
 
 /** The week to show: the one asked for (within the bookable range), else the chosen time's, else this one. */
 function weekStartFor(
@@ -143,11 +158,11 @@ export function buildWeek(
   const startsOn = (i: number) =>
     starts.filter((start) => start >= bounds[i]! && start < bounds[i + 1]!);
   const days: DayChoice[] = dates.slice(0, 7).map((date, i) => {
-    const day = DateTime.fromISO(date, { zone: "utc" }).setLocale("en-GB");
+    const midnight = Date.parse(`${date}T00:00:00Z`);
     return {
       date,
-      heading: day.toFormat("cccc d LLLL"),
-      short: day.toFormat("ccc d"),
+      heading: dayHeading.format(midnight),
+      short: dayShort.format(midnight),
       count: startsOn(i).length,
     };
   });

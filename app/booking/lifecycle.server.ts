@@ -24,6 +24,7 @@ import {
   notifySlotConflict,
 } from "./notifications.server";
 import { writeTransaction, type DbOrTx, type Tx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import { bookingEvents, bookings, type BookingActor, type BookingStatus } from "~db/schema";
 import { findBooking, type Booking } from "./queries.server";
 
@@ -585,7 +586,19 @@ function audit(
   reason: string,
   at: Date,
 ) {
-  tx.insert(bookingEvents).values({ bookingId, fromStatus, toStatus, actor, reason, at }).run();
+  prepared(tx, "auditBooking", (tx) =>
+    tx
+      .insert(bookingEvents)
+      .values({
+        bookingId: placeholder("bookingId"),
+        fromStatus: placeholder("fromStatus"),
+        toStatus: placeholder("toStatus"),
+        actor: placeholder("actor"),
+        reason: placeholder("reason"),
+        at: placeholder("at"),
+      })
+      .prepare(),
+  ).run({ bookingId, fromStatus, toStatus, actor, reason, at });
 }
 
 /** The new booking's time is free of every booking that holds time (buffers, hours and notice). */

@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import { hashSecretToken, newSecretToken } from "~/lib/secret-token.server";
 import type { DbOrTx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import { manageTokens } from "~db/schema";
 
 export const manageUrlOf = (appUrl: string, token: string) => `${appUrl}/bookings/${token}`;
@@ -17,7 +18,16 @@ export const bookAgainPath = (booking: { serviceSlug: string; coachSlug: string 
 /** A new manage token for the booking. */
 export function issueManageToken(tx: DbOrTx, bookingId: string, at: Date): string {
   const { token, hash } = newSecretToken();
-  tx.insert(manageTokens).values({ tokenHash: hash, bookingId, createdAt: at }).run();
+  prepared(tx, "issueManageToken", (tx) =>
+    tx
+      .insert(manageTokens)
+      .values({
+        tokenHash: placeholder("tokenHash"),
+        bookingId: placeholder("bookingId"),
+        createdAt: placeholder("createdAt"),
+      })
+      .prepare(),
+  ).run({ tokenHash: hash, bookingId, createdAt: at });
   return token;
 }
 

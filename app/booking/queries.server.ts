@@ -7,22 +7,36 @@ import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import { formatPrice } from "~/lib/format";
 import { formatSession } from "~/lib/time-format";
 import type { DbOrTx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import { bookings, coaches, services } from "~db/schema";
 
 export type Booking = typeof bookings.$inferSelect;
 type Reader = Pick<DbOrTx, "select">;
 
+/** A booking by one of its keys; prepared once per key (a payment reads a booking several times). */
+const bookingBy = (key: "id" | "checkoutSessionId" | "paymentIntentId") => (db: Reader) =>
+  db
+    .select()
+    .from(bookings)
+    .where(eq(bookings[key], placeholder("value")))
+    .prepare();
+
 export function findBooking(db: Reader, id: string): Booking | null {
-  return db.select().from(bookings).where(eq(bookings.id, id)).get() ?? null;
+  return prepared(db, "bookingById", bookingBy("id")).get({ value: id }) ?? null;
 }
 
 export function findBookingBySession(db: Reader, sessionId: string): Booking | null {
-  return db.select().from(bookings).where(eq(bookings.checkoutSessionId, sessionId)).get() ?? null;
+  return (
+    prepared(db, "bookingBySession", bookingBy("checkoutSessionId")).get({ value: sessionId }) ??
+    null
+  );
 }
 
 export function findBookingByPaymentIntent(db: Reader, paymentIntentId: string): Booking | null {
   return (
-    db.select().from(bookings).where(eq(bookings.paymentIntentId, paymentIntentId)).get() ?? null
+    prepared(db, "bookingByPaymentIntent", bookingBy("paymentIntentId")).get({
+      value: paymentIntentId,
+    }) ?? null
   );
 }
 
@@ -86,40 +100,46 @@ export function findBookingView(
   db: Reader,
   by: { id: string } | { draftId: string },
 ): BookingView | null {
+  const key = "id" in by ? "id" : "draftId";
   return (
-    db
-      .select({
-        id: bookings.id,
-        status: bookings.status,
-        draftId: bookings.draftId,
-        startAt: bookings.startAt,
-        endAt: bookings.endAt,
-        clientName: bookings.clientName,
-        clientEmail: bookings.clientEmail,
-        clientTimezone: bookings.clientTimezone,
-        clientNotes: bookings.clientNotes,
-        priceMinor: bookings.priceMinor,
-        currency: bookings.currency,
-        location: bookings.location,
-        intakeAnswers: bookings.intakeAnswers,
-        serviceId: bookings.serviceId,
-        coachId: bookings.coachId,
-        icsSequence: bookings.icsSequence,
-        serviceName: services.name,
-        serviceSlug: services.slug,
-        coachName: coaches.name,
-        coachSlug: coaches.slug,
-        coachEmail: coaches.email,
-        coachTimezone: coaches.timezone,
-      })
-      .from(bookings)
-      .innerJoin(services, eq(services.id, bookings.serviceId))
-      .innerJoin(coaches, eq(coaches.id, bookings.coachId))
-      .where("id" in by ? eq(bookings.id, by.id) : eq(bookings.draftId, by.draftId))
-      .orderBy(desc(bookings.createdAt))
-      .get() ?? null
+    prepared(db, `bookingViewBy:${key}`, bookingViewBy(key)).get({
+      value: "id" in by ? by.id : by.draftId,
+    }) ?? null
   );
 }
+
+const bookingViewBy = (key: "id" | "draftId") => (db: Reader) =>
+  db
+    .select({
+      id: bookings.id,
+      status: bookings.status,
+      draftId: bookings.draftId,
+      startAt: bookings.startAt,
+      endAt: bookings.endAt,
+      clientName: bookings.clientName,
+      clientEmail: bookings.clientEmail,
+      clientTimezone: bookings.clientTimezone,
+      clientNotes: bookings.clientNotes,
+      priceMinor: bookings.priceMinor,
+      currency: bookings.currency,
+      location: bookings.location,
+      intakeAnswers: bookings.intakeAnswers,
+      serviceId: bookings.serviceId,
+      coachId: bookings.coachId,
+      icsSequence: bookings.icsSequence,
+      serviceName: services.name,
+      serviceSlug: services.slug,
+      coachName: coaches.name,
+      coachSlug: coaches.slug,
+      coachEmail: coaches.email,
+      coachTimezone: coaches.timezone,
+    })
+    .from(bookings)
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .innerJoin(coaches, eq(coaches.id, bookings.coachId))
+    .where(eq(bookings[key], placeholder("value")))
+    .orderBy(desc(bookings.createdAt))
+    .prepare();
 
 /** A booking as its client reads it: names, their local time with the zone named, the price. */
 export function summariseBooking(booking: BookingView) {

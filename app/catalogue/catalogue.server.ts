@@ -32,20 +32,24 @@ export function getPracticeContact(db: Pick<DbOrTx, "select">): {
   name: string;
   contactEmail: string | null;
 } {
-  const row = db
-    .select({ name: practiceSettings.name, contactEmail: practiceSettings.contactEmail })
-    .from(practiceSettings)
-    .get();
+  const row = prepared(db, "practiceContact", (db) =>
+    db
+      .select({ name: practiceSettings.name, contactEmail: practiceSettings.contactEmail })
+      .from(practiceSettings)
+      .prepare(),
+  ).get();
   return row ?? { name: "Kairos", contactEmail: null };
 }
 
 /** Minutes before a session of this service at which its client is reminded. */
 export function reminderOffsetsOf(db: Pick<DbOrTx, "select">, serviceId: number): number[] {
-  const row = db
-    .select({ offsets: services.reminderOffsets })
-    .from(services)
-    .where(eq(services.id, serviceId))
-    .get();
+  const row = prepared(db, "reminderOffsets", (db) =>
+    db
+      .select({ offsets: services.reminderOffsets })
+      .from(services)
+      .where(eq(services.id, placeholder("serviceId")))
+      .prepare(),
+  ).get({ serviceId });
   const offsets: unknown = row ? JSON.parse(row.offsets) : [];
   return Array.isArray(offsets)
     ? offsets.filter((n): n is number => Number.isInteger(n) && n > 0)
@@ -148,11 +152,13 @@ export function listBookableServices(db: Db): ServiceChoice[] {
 export function findServiceById(db: Db, id: number | null): ServiceChoice | null {
   if (id === null) return null;
   return (
-    db
-      .select(serviceColumns)
-      .from(services)
-      .where(and(eq(services.id, id), eq(services.active, true)))
-      .get() ?? null
+    prepared(db, "activeService", (db) =>
+      db
+        .select(serviceColumns)
+        .from(services)
+        .where(and(eq(services.id, placeholder("id")), eq(services.active, true)))
+        .prepare(),
+    ).get({ id }) ?? null
   );
 }
 
@@ -203,32 +209,7 @@ export function findBookableOffer(
   coachId: number,
   serviceId: number,
 ): BookableOffer | null {
-  const row = db
-    .select({
-      coachId: coaches.id,
-      coachName: coaches.name,
-      timezone: coaches.timezone,
-      videoLink: coaches.videoLink,
-      serviceId: services.id,
-      serviceName: services.name,
-      durationMinutes: services.durationMinutes,
-      priceMinor: services.priceMinor,
-      currency: services.currency,
-      locationKind: services.locationKind,
-      locationDetail: services.locationDetail,
-    })
-    .from(coachServices)
-    .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
-    .innerJoin(services, eq(services.id, coachServices.serviceId))
-    .where(
-      and(
-        eq(coachServices.coachId, coachId),
-        eq(coachServices.serviceId, serviceId),
-        eq(coaches.active, true),
-        eq(services.active, true),
-      ),
-    )
-    .get();
+  const row = prepared(db, "bookableOffer", bookableOfferQuery).get({ coachId, serviceId });
   if (!row) return null;
   return {
     coach: {
@@ -248,3 +229,32 @@ export function findBookableOffer(
     },
   };
 }
+
+/** Prepared once: every wizard page after the first step and every booking written read it. */
+const bookableOfferQuery = (db: Pick<DbOrTx, "select">) =>
+  db
+    .select({
+      coachId: coaches.id,
+      coachName: coaches.name,
+      timezone: coaches.timezone,
+      videoLink: coaches.videoLink,
+      serviceId: services.id,
+      serviceName: services.name,
+      durationMinutes: services.durationMinutes,
+      priceMinor: services.priceMinor,
+      currency: services.currency,
+      locationKind: services.locationKind,
+      locationDetail: services.locationDetail,
+    })
+    .from(coachServices)
+    .innerJoin(coaches, eq(coaches.id, coachServices.coachId))
+    .innerJoin(services, eq(services.id, coachServices.serviceId))
+    .where(
+      and(
+        eq(coachServices.coachId, placeholder("coachId")),
+        eq(coachServices.serviceId, placeholder("serviceId")),
+        eq(coaches.active, true),
+        eq(services.active, true),
+      ),
+    )
+    .prepare();

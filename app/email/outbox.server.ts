@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, exists, lte, ne } from "drizzle-orm";
 import type { DbOrTx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import { bookings, emailOutbox } from "~db/schema";
 
 export type OutgoingEmail = {
@@ -35,25 +36,42 @@ export function setMessageIdDomain(from: string) {
 }
 
 /** Queues an email, to go at once or at `sendAt` (a reminder). */
-export function queueEmail(
-  tx: Pick<DbOrTx, "insert">,
-  email: OutgoingEmail,
-  now: Date,
-  sendAt: Date = now,
-) {
-  tx.insert(emailOutbox)
-    .values({
-      ...email,
-      htmlBody: email.htmlBody ?? null,
-      ics: email.ics ?? null,
-      messageId: `<${randomBytes(12).toString("hex")}@${messageIdDomain}>`,
-      status: "pending",
-      attempts: 0,
-      nextAttemptAt: sendAt,
-      createdAt: now,
-    })
-    .run();
+export function queueEmail(tx: DbOrTx, email: OutgoingEmail, now: Date, sendAt: Date = now) {
+  insertEmail(tx).run({
+    bookingId: email.bookingId,
+    recipient: email.recipient,
+    kind: email.kind,
+    subject: email.subject,
+    textBody: email.textBody,
+    htmlBody: email.htmlBody ?? null,
+    ics: email.ics ?? null,
+    messageId: `<${randomBytes(12).toString("hex")}@${messageIdDomain}>`,
+    nextAttemptAt: sendAt,
+    createdAt: now,
+  });
 }
+
+/** Prepared once: a confirmation queues several emails in the payment's write transaction. */
+const insertEmail = (tx: DbOrTx) =>
+  prepared(tx, "queueEmail", (tx) =>
+    tx
+      .insert(emailOutbox)
+      .values({
+        bookingId: placeholder("bookingId"),
+        recipient: placeholder("recipient"),
+        kind: placeholder("kind"),
+        subject: placeholder("subject"),
+        textBody: placeholder("textBody"),
+        htmlBody: placeholder("htmlBody"),
+        ics: placeholder("ics"),
+        messageId: placeholder("messageId"),
+        status: "pending",
+        attempts: 0,
+        nextAttemptAt: placeholder("nextAttemptAt"),
+        createdAt: placeholder("createdAt"),
+      })
+      .prepare(),
+  );
 
 /** Reminders of a session that will not take place at the time they were written for. */
 export function cancelPendingReminders(tx: DbOrTx, bookingId: string): number {

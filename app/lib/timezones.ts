@@ -53,13 +53,20 @@ function knownZones(): Map<string, string> {
  */
 export function canonicalTimeZone(zone: string): string | null {
   if (zone.length === 0 || zone.length > 64) return null;
+  const known = canonicalByName.get(zone);
+  if (known) return known;
   try {
     new Intl.DateTimeFormat("en-GB", { timeZone: zone });
   } catch {
     return null;
   }
-  return knownZones().get(zone.toLowerCase()) ?? zone;
+  const canonical = knownZones().get(zone.toLowerCase()) ?? zone;
+  // Only names that are zones are kept (a few hundred at most): a formatter is costly to make.
+  canonicalByName.set(zone, canonical);
+  return canonical;
 }
+
+const canonicalByName = new Map<string, string>();
 
 /** Every IANA zone, for a timezone select, with `current` always present. */
 export function timezoneOptions(current: string | null): { value: string; label: string }[] {

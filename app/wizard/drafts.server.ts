@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, gt, inArray, lt } from "drizzle-orm";
 import { hashSecretToken, newSecretToken } from "~/lib/secret-token.server";
 import type { Db, DbOrTx } from "~db/database.server";
+import { placeholder, prepared } from "~db/prepared.server";
 import { bookingDrafts } from "~db/schema";
 
 export type Draft = typeof bookingDrafts.$inferSelect;
@@ -43,19 +44,21 @@ export function findOpenDraft(
   now: Date,
 ): Draft | null {
   if (!id) return null;
-  return (
+  // Every wizard page reads it: prepared once (an instant is bound as epoch milliseconds).
+  const openDraft = prepared(db, "openDraft", (db) =>
     db
       .select()
       .from(bookingDrafts)
       .where(
         and(
-          eq(bookingDrafts.id, id),
-          gt(bookingDrafts.expiresAt, now),
+          eq(bookingDrafts.id, placeholder("id")),
+          gt(bookingDrafts.expiresAt, placeholder("now")),
           inArray(bookingDrafts.status, ["editing", "checkout"]),
         ),
       )
-      .get() ?? null
+      .prepare(),
   );
+  return openDraft.get({ id, now: now.getTime() }) ?? null;
 }
 
 /** Any draft with this id, whatever its status (the confirmation page reads completed ones). */

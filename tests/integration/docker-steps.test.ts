@@ -65,6 +65,14 @@ describe("the README's Docker commands", () => {
     }
   });
 
+  it("run Node with npm start's heap flags (docs/decisions/015)", () => {
+    const { scripts } = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
+    const flagsOf = (words: string[]) => words.filter((word) => word.startsWith("--"));
+    const startFlags = flagsOf(scripts.start!.split(/\s+/));
+    expect(startFlags).toContain("--max-old-space-size=128");
+    expect(flagsOf(finalStage(read("Dockerfile")).cmd)).toEqual(startFlags);
+  });
+
   it("give a healthy server whose database lives on the volume", async () => {
     const image = finalStage(read("Dockerfile"));
     expect(image.volume).toBe("/data");
