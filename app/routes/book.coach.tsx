@@ -1,4 +1,3 @@
-import { getFormProps, useForm } from "@conform-to/react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { rejectField } from "~/http/forms.server";
@@ -12,6 +11,7 @@ import { timezoneCity } from "~/lib/format";
 import { getDb } from "~db/database.server";
 import type { PageHandle } from "~/components/page-title";
 import { ErrorSummary, problemsOf } from "~/components/error-summary";
+import { formFromReply } from "~/components/form-reply";
 
 export const handle: PageHandle = { title: "Choose a coach · Book" };
 
@@ -54,12 +54,9 @@ export default function CoachStep() {
   const { position, serviceName, selected, coaches } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const selectedSlug = coaches.find((coach) => coach.id === selected)?.slug;
-  const [form, fields] = useForm({
-    id: "coach-step",
-    lastResult,
-    defaultValue: { coach: selectedSlug },
-  });
-  const chosen = (fields.coach.value as string | undefined) ?? selectedSlug;
+  const form = formFromReply("coach-step", lastResult, { coach: selectedSlug });
+  const coach = form.field("coach");
+  const chosen = coach.initialValue ?? selectedSlug;
   return (
     <div className="wizard">
       <WizardHeader
@@ -68,13 +65,13 @@ export default function CoachStep() {
         back={{ to: STEP_PATH.service, label: "Session" }}
       />
       {form.status === "error" ? (
-        <ErrorSummary problems={problemsOf({ coach: fields.coach })} answer={lastResult} />
+        <ErrorSummary problems={problemsOf({ coach })} answer={lastResult} />
       ) : null}
       <p>Who would you like your {serviceName.toLowerCase()} with?</p>
-      <Form method="post" {...getFormProps(form)} noValidate>
+      <Form method="post" id={form.id} noValidate>
         <ChoiceList
           legend="Coach"
-          field={fields.coach}
+          field={coach}
           chosen={chosen}
           choices={coaches.map((coach) => ({
             value: coach.slug,

@@ -1,11 +1,3 @@
-import {
-  getFormProps,
-  getInputProps,
-  getSelectProps,
-  getTextareaProps,
-  useForm,
-  type FieldMetadata,
-} from "@conform-to/react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { listQuestions, readDraftAnswers } from "~/catalogue/intake.server";
@@ -27,6 +19,7 @@ import { FieldError, SubmitButton, WizardHeader } from "~/components/wizard";
 import { getDb } from "~db/database.server";
 import type { PageHandle } from "~/components/page-title";
 import { ErrorSummary, problemsOf } from "~/components/error-summary";
+import { controlProps, formFromReply, textProps, type FieldMeta } from "~/components/form-reply";
 
 export const handle: PageHandle = { title: "Your details · Book" };
 
@@ -80,12 +73,14 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function DetailsStep() {
   const { position, questions, values, timezones } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "details-step",
-    lastResult,
-    defaultValue: values,
-  });
-  const answers = fields.answers.getFieldset();
+  const form = formFromReply("details-step", lastResult, values);
+  const fields = {
+    name: form.field("name"),
+    email: form.field("email"),
+    notes: form.field("notes"),
+    timezone: form.field("timezone"),
+  };
+  const answerField = (question: AskedQuestion) => form.field(`answers.${answerKey(question.id)}`);
   // In the form's order; a choice question's link goes to its first option.
   const problems = problemsOf({
     name: fields.name,
@@ -93,7 +88,7 @@ export default function DetailsStep() {
     notes: fields.notes,
     ...Object.fromEntries(
       questions.map((question) => {
-        const field = answers[answerKey(question.id)]!;
+        const field = answerField(question);
         const id = question.kind === "choice" ? `${field.id}-0` : field.id;
         return [question.id, { id, errors: field.errors }];
       }),
@@ -108,15 +103,11 @@ export default function DetailsStep() {
         back={{ to: STEP_PATH.time, label: "Day and time" }}
       />
       {form.status === "error" ? <ErrorSummary problems={problems} answer={lastResult} /> : null}
-      <Form method="post" {...getFormProps(form)} noValidate>
-        {form.errors?.length ? <p className="field-error">{form.errors.join(" ")}</p> : null}
+      <Form method="post" id={form.id} noValidate>
+        {form.errors ? <p className="field-error">{form.errors.join(" ")}</p> : null}
         <div className="field">
           <label htmlFor={fields.name.id}>Your name</label>
-          <input
-            {...getInputProps(fields.name, { type: "text" })}
-            autoComplete="name"
-            maxLength={100}
-          />
+          <input {...textProps(fields.name)} type="text" autoComplete="name" maxLength={100} />
           <FieldError id={fields.name.errorId} errors={fields.name.errors} />
         </div>
         <div className="field">
@@ -125,7 +116,8 @@ export default function DetailsStep() {
             Your confirmation and the link to change your booking go here.
           </p>
           <input
-            {...getInputProps(fields.email, { type: "email" })}
+            {...textProps(fields.email)}
+            type="email"
             aria-describedby={`${fields.email.id}-hint ${fields.email.errorId}`}
             autoComplete="email"
             inputMode="email"
@@ -136,23 +128,18 @@ export default function DetailsStep() {
           <label htmlFor={fields.notes.id}>
             Notes for your coach <span className="optional">(optional)</span>
           </label>
-          <textarea {...getTextareaProps(fields.notes)} rows={4} maxLength={1000} />
+          <textarea {...textProps(fields.notes)} rows={4} maxLength={1000} />
           <FieldError id={fields.notes.errorId} errors={fields.notes.errors} />
         </div>
         {questions.map((question) => (
-          <QuestionField
-            key={question.id}
-            question={question}
-            field={answers[answerKey(question.id)]!}
-          />
+          <QuestionField key={question.id} question={question} field={answerField(question)} />
         ))}
         <div className="field">
           <TimezoneSelect
             label="Your timezone"
             groups={timezones}
-            {...getSelectProps(fields.timezone)}
-            // A forged post may repeat the field: the select still shows one choice.
-            defaultValue={[fields.timezone.initialValue ?? []].flat()[0]}
+            {...controlProps(fields.timezone)}
+            defaultValue={fields.timezone.initialValue}
           />
           <FieldError id={fields.timezone.errorId} errors={fields.timezone.errors} />
         </div>
@@ -174,13 +161,7 @@ export default function DetailsStep() {
 }
 
 /** A question the session asks, as the field its kind calls for, with its error beside it. */
-function QuestionField({
-  question,
-  field,
-}: {
-  question: AskedQuestion;
-  field: FieldMetadata<string | undefined>;
-}) {
+function QuestionField({ question, field }: { question: AskedQuestion; field: FieldMeta }) {
   const optional = question.required ? null : <span className="optional">(optional)</span>;
   if (question.kind === "choice") {
     return (
@@ -212,7 +193,12 @@ function QuestionField({
     return (
       <div className="field">
         <label className="choice-inline">
-          <input {...getInputProps(field, { type: "checkbox", value: CONSENT_VALUE })} />{" "}
+          <input
+            {...controlProps(field)}
+            type="checkbox"
+            value={CONSENT_VALUE}
+            defaultChecked={field.initialValue === CONSENT_VALUE}
+          />{" "}
           {question.label}
         </label>
         <FieldError id={field.errorId} errors={field.errors} />
@@ -225,12 +211,9 @@ function QuestionField({
         {question.label} {optional}
       </label>
       {question.kind === "long_text" ? (
-        <textarea {...getTextareaProps(field)} rows={4} maxLength={ANSWER_MAX_LENGTH.long_text} />
+        <textarea {...textProps(field)} rows={4} maxLength={ANSWER_MAX_LENGTH.long_text} />
       ) : (
-        <input
-          {...getInputProps(field, { type: "text" })}
-          maxLength={ANSWER_MAX_LENGTH.short_text}
-        />
+        <input {...textProps(field)} type="text" maxLength={ANSWER_MAX_LENGTH.short_text} />
       )}
       <FieldError id={field.errorId} errors={field.errors} />
     </div>

@@ -1,4 +1,3 @@
-import { getFormProps, useForm } from "@conform-to/react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { rejectField } from "~/http/forms.server";
@@ -13,6 +12,7 @@ import { formatDuration, formatPrice } from "~/lib/format";
 import { getDb } from "~db/database.server";
 import type { PageHandle } from "~/components/page-title";
 import { ErrorSummary, problemsOf } from "~/components/error-summary";
+import { formFromReply } from "~/components/form-reply";
 
 export const handle: PageHandle = { title: "Choose a session · Book" };
 
@@ -61,12 +61,9 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function ServiceStep() {
   const { position, selected, coach, services } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
-  const [form, fields] = useForm({
-    id: "service-step",
-    lastResult,
-    defaultValue: { service: selected ?? undefined },
-  });
-  const chosen = (fields.service.value as string | undefined) ?? selected;
+  const form = formFromReply("service-step", lastResult, { service: selected ?? undefined });
+  const service = form.field("service");
+  const chosen = service.initialValue ?? selected;
   return (
     <div className="wizard">
       <WizardHeader
@@ -75,12 +72,12 @@ export default function ServiceStep() {
         back={{ to: "/", label: "Home" }}
       />
       {form.status === "error" ? (
-        <ErrorSummary problems={problemsOf({ service: fields.service })} answer={lastResult} />
+        <ErrorSummary problems={problemsOf({ service })} answer={lastResult} />
       ) : null}
       {services.length === 0 ? (
         <NotTakingBookings />
       ) : (
-        <Form method="post" {...getFormProps(form)} noValidate>
+        <Form method="post" id={form.id} noValidate>
           {coach ? (
             <>
               <p>With {coach.name}, as last time. You can choose the coach again later.</p>
@@ -89,7 +86,7 @@ export default function ServiceStep() {
           ) : null}
           <ChoiceList
             legend="Session"
-            field={fields.service}
+            field={service}
             chosen={chosen}
             choices={services.map((service) => ({
               value: service.slug,
