@@ -9,9 +9,10 @@ import type { DbOrTx } from "./database.server";
 type Reader = Pick<DbOrTx, "select">;
 
 /**
- * A value bound when the statement runs. Drizzle passes placeholders to SQLite as they are,
- * without the column's mapping: instants are bound as epoch milliseconds, as they are stored,
- * and booleans as 0 or 1.
+ * A value bound when the statement runs. In a condition Drizzle binds it as it is, without the
+ * column's mapping: instants as epoch milliseconds (as they are stored), booleans as 0 or 1. In
+ * an insert's values it goes through the column's mapping: instants as Dates (never null there:
+ * the timestamp mapping cannot take it).
  */
 export const placeholder = (name: string) => sql.placeholder(name);
 

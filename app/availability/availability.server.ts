@@ -4,8 +4,8 @@
  * answers the questions the wizard and the booking lifecycle ask.
  *
  * These queries run on every time-step page and before every booking is written, so each is
- * prepared once per connection with placeholders, and a caller that has
- * already read the coach's booking rules passes them on instead of reading them again.
+ * prepared once per connection with placeholders, and a caller that has already read the coach's
+ * booking rules passes them on instead of reading them again.
  */
 import { and, eq, gt, inArray, isNull, lt, ne, or } from "drizzle-orm";
 import type { BookableOffer } from "~/catalogue/catalogue.server";

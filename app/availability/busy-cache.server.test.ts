@@ -114,6 +114,22 @@ describe("the busy-time cache", () => {
     expect(mondayBusy()).toHaveLength(2);
   });
 
+  it("keeps nothing read inside a transaction that rolls back", () => {
+    const sqlite = world.db.$client;
+    expect(mondayBusy()).toEqual([]);
+    // Inside it, a booking written and read; then the transaction rolls back, counter and all.
+    expect(() =>
+      sqlite.transaction(() => {
+        insertBooking(sqlite, { start: at("2027-03-08T10:00:00Z") });
+        expect(mondayBusy()).toHaveLength(1);
+        throw new Error("rolled back");
+      })(),
+    ).toThrow("rolled back");
+    // A later commit brings the counter to the same number, with another booking.
+    insertBooking(sqlite, { start: at("2027-03-08T14:00:00Z") });
+    expect(mondayBusy()).toEqual(["2027-03-08T14:00:00.000Z–2027-03-08T14:30:00.000Z"]);
+  });
+
   it("reads a range that starts before the cache's floor from the table", () => {
     const sqlite = world.db.$client;
     insertBooking(sqlite, { start: at("2027-03-08T10:00:00Z") });

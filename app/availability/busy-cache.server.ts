@@ -71,17 +71,20 @@ export function firmBusyIntervals(
   // Read before the bookings: a write in between leaves the cache older than its version says,
   // so the next call rebuilds it, never the other way round.
   const version = prepared(db, "busyVersion", versionQuery).get({ coachId })?.version ?? 0;
-  const cache = cacheOf(db);
+  const connection = connectionOf(db) as { inTransaction?: boolean };
+  const cache = cacheOf(connection);
   let busy = cache.get(coachId);
   if (!busy || busy.version !== version || from < busy.floor) {
     busy = readBusyTime(db, coachId, version, Math.min(from, now - PAST_MARGIN));
-    cache.set(coachId, busy);
+    // Inside a transaction the rows may include writes that roll back, and the counter with them:
+    // a later commit could bring the counter back to this number with other rows. What a
+    // transaction reads is used, never kept.
+    if (!connection.inTransaction) cache.set(coachId, busy);
   }
   return intervalsBetween(busy, from, to);
 }
 
-function cacheOf(db: Reader): Map<number, CoachBusyTime> {
-  const connection = connectionOf(db);
+function cacheOf(connection: object): Map<number, CoachBusyTime> {
   let cache = cacheByConnection.get(connection);
   if (!cache) cacheByConnection.set(connection, (cache = new Map()));
   return cache;
