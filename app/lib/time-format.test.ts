@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSession, zoneLabel, zoneOffset } from "./time-format";
+import { formatDay, formatSession, formatTime, zoneLabel, zoneOffset } from "./time-format";
 
 describe("zoneOffset", () => {
   it("reads as people write it, at that instant", () => {
@@ -17,6 +17,16 @@ describe("zoneOffset", () => {
   it("changes at the instant the clocks do (New York, 7 November 2027, 06:00 UTC)", () => {
     expect(zoneOffset(Date.parse("2027-11-07T05:59:59Z"), "America/New_York")).toBe("GMT-4");
     expect(zoneOffset(Date.parse("2027-11-07T06:00:00Z"), "America/New_York")).toBe("GMT-5");
+  });
+});
+
+describe("formatTime and formatDay", () => {
+  it("write midnight as 00:00 (never 24:00) and the day without a comma, in the zone", () => {
+    const midnightInLondon = Date.parse("2027-06-30T23:00:00Z");
+    expect(formatTime(midnightInLondon, "Europe/London")).toBe("00:00");
+    expect(formatTime(midnightInLondon, "America/New_York")).toBe("19:00");
+    expect(formatDay(midnightInLondon, "Europe/London")).toBe("Thursday 1 July 2027");
+    expect(formatDay(midnightInLondon, "America/New_York")).toBe("Wednesday 30 June 2027");
   });
 });
 
