@@ -10,7 +10,7 @@
  * enforces it). docs/architecture.md draws the table; a test keeps the drawing true.
  */
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, is, isNull, or, SQL, sql } from "drizzle-orm";
 import { isStartAvailable, isTakenByAnother } from "~/availability/availability.server";
 import { findBookableOffer, type BookableOffer } from "~/catalogue/catalogue.server";
 import type { BookedAnswer } from "~/catalogue/intake.server";
@@ -519,23 +519,53 @@ function move(
 ): Moved {
   const to = TRANSITIONS[event].to ?? booking.status;
   const reason = change.reason ?? event;
-  const updated = tx
-    .update(bookings)
-    .set({
-      status: to,
-      updatedAt: change.at,
-      // The reason describes the status: an event that keeps the status keeps its reason too.
-      ...(to === booking.status ? {} : { statusReason: reason }),
-      ...(to === "held" ? {} : { holdExpiresAt: null }),
-      ...extra,
-    })
-    .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
-    .returning()
-    .get();
+  const updated = updateBooking(tx, booking, {
+    status: to,
+    updatedAt: change.at,
+    // The reason describes the status: an event that keeps the status keeps its reason too.
+    ...(to === booking.status ? {} : { statusReason: reason }),
+    ...(to === "held" ? {} : { holdExpiresAt: null }),
+    ...extra,
+  });
   // Inside a write transaction nobody else can have moved it since it was read.
   if (!updated) throw new Error(`booking ${booking.id} changed under an open write transaction`);
   audit(tx, booking.id, booking.status, to, change.actor, reason, change.at);
   return { ok: true, booking: updated, from: booking.status };
+}
+
+type BookingChanges = Extra & Pick<Booking, "status" | "updatedAt"> & { statusReason?: string };
+
+/**
+ * The UPDATE, if the booking still has the status just read. Prepared once per set of columns
+ * (each event sets the same ones every time), with the values bound when it runs. A NULL is
+ * written into the statement (a timestamp column's mapping cannot bind one), and a value that is
+ * SQL (a counter raised in place) makes a statement that is not kept.
+ */
+function updateBooking(tx: Tx, booking: Booking, changes: BookingChanges): Booking | undefined {
+  const where = (id: unknown, status: unknown) =>
+    and(eq(bookings.id, id as string), eq(bookings.status, status as BookingStatus));
+  if (Object.values(changes).some((value) => is(value, SQL))) {
+    return tx
+      .update(bookings)
+      .set(changes)
+      .where(where(booking.id, booking.status))
+      .returning()
+      .get();
+  }
+  const columns = (Object.keys(changes) as (keyof BookingChanges)[]).sort();
+  const key = columns.map((column) => (changes[column] === null ? `${column}=null` : column));
+  return prepared(tx, `updateBooking:${key.join(",")}`, (tx) =>
+    tx
+      .update(bookings)
+      .set(
+        Object.fromEntries(
+          columns.map((column) => [column, changes[column] === null ? null : placeholder(column)]),
+        ),
+      )
+      .where(where(placeholder("id"), placeholder("fromStatus")))
+      .returning()
+      .prepare(),
+  ).get({ ...changes, id: booking.id, fromStatus: booking.status });
 }
 
 function insert(
