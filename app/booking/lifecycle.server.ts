@@ -552,7 +552,10 @@ function updateBooking(tx: Tx, booking: Booking, changes: BookingChanges): Booki
       .returning()
       .get();
   }
-  const columns = (Object.keys(changes) as (keyof BookingChanges)[]).sort();
+  // As Drizzle's own `set` does, a column given as undefined is left as it is.
+  const columns = (Object.keys(changes) as (keyof BookingChanges)[])
+    .filter((column) => changes[column] !== undefined)
+    .sort();
   const key = columns.map((column) => (changes[column] === null ? `${column}=null` : column));
   return prepared(tx, `updateBooking:${key.join(",")}`, (tx) =>
     tx
