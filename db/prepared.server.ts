@@ -16,22 +16,30 @@ type Reader = Pick<DbOrTx, "select">;
  */
 export const placeholder = (name: string) => sql.placeholder(name);
 
-/**
- * Statements by name, keyed weakly by the SQLite connection. A transaction's handle runs on its
- * database's connection (better-sqlite3 transactions are the connection's), so a statement
- * prepared through one transaction serves the next, and the database's own handle, too.
- */
-const preparedByConnection = new WeakMap<object, Map<string, unknown>>();
-
 /** The better-sqlite3 connection under a Drizzle handle (the handle itself if it has none). */
 export const connectionOf = (db: object): object =>
   (db as { session?: { client?: object } }).session?.client ?? db;
 
+/**
+ * A map kept for each SQLite connection, keyed weakly. A transaction's handle runs on its
+ * database's connection (better-sqlite3 transactions are the connection's), so what is kept
+ * through one transaction serves the next, and the database's own handle, too.
+ */
+export function mapPerConnection<K, V>(): (db: object) => Map<K, V> {
+  const maps = new WeakMap<object, Map<K, V>>();
+  return (db) => {
+    const connection = connectionOf(db);
+    let map = maps.get(connection);
+    if (!map) maps.set(connection, (map = new Map()));
+    return map;
+  };
+}
+
+const statementsOf = mapPerConnection<string, unknown>();
+
 /** The statement `name` on this connection, prepared by `prepare` the first time it is asked for. */
 export function prepared<D extends Reader, T>(db: D, name: string, prepare: (db: D) => T): T {
-  const connection = connectionOf(db);
-  let statements = preparedByConnection.get(connection);
-  if (!statements) preparedByConnection.set(connection, (statements = new Map()));
+  const statements = statementsOf(db);
   let statement = statements.get(name) as T | undefined;
   if (!statement) statements.set(name, (statement = prepare(db)));
   return statement;

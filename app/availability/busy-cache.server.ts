@@ -15,7 +15,7 @@
  */
 import { and, eq, gt, inArray } from "drizzle-orm";
 import type { DbOrTx } from "~db/database.server";
-import { connectionOf, placeholder, prepared } from "~db/prepared.server";
+import { connectionOf, mapPerConnection, placeholder, prepared } from "~db/prepared.server";
 import { bookings, coachBusyVersions, type BookingStatus } from "~db/schema";
 import { DAY, type Interval } from "./engine";
 
@@ -36,7 +36,8 @@ type CoachBusyTime = {
   ends: number[];
 };
 
-const cacheByConnection = new WeakMap<object, Map<number, CoachBusyTime>>();
+/** Each connection's coaches' busy time, by coach id. */
+const cacheOf = mapPerConnection<number, CoachBusyTime>();
 
 const versionQuery = (db: Reader) =>
   db
@@ -82,12 +83,6 @@ export function firmBusyIntervals(
     if (!connection.inTransaction) cache.set(coachId, busy);
   }
   return intervalsBetween(busy, from, to);
-}
-
-function cacheOf(connection: object): Map<number, CoachBusyTime> {
-  let cache = cacheByConnection.get(connection);
-  if (!cache) cacheByConnection.set(connection, (cache = new Map()));
-  return cache;
 }
 
 function readBusyTime(db: Reader, coachId: number, version: number, floor: number) {
