@@ -3,6 +3,7 @@
  * folder and a free port, as `npm start` would, and stops it again. Shared by the integration and
  * end-to-end layers.
  */
+import Database from "better-sqlite3";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -133,4 +134,14 @@ function runCommand(args: string[], env: NodeJS.ProcessEnv): string {
   if (result.status !== 0)
     throw new Error(`${args.join(" ")} failed (${result.status}):\n${output}`);
   return output;
+}
+
+/** Rows read from a running server's database, through a read-only connection of its own. */
+export function readDb<T>(server: RunningServer, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(server.databasePath, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }

@@ -6,9 +6,9 @@
  *
  * Each page's checks are soft: one journey reports every page that fails, not only the first.
  */
-import Database from "better-sqlite3";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { readDb } from "../server-harness";
 import {
   accessibilityViolations,
   chooseTime,
@@ -161,15 +161,6 @@ async function checkPage(
     .toMatchObject({ className: expect.stringContaining("error-summary") });
 }
 
-function readDb<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(kairos.server.databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
-
 /** The emulator's control API (the demo prints its address). */
 async function emulatorConfig(settings: { async_payment_delay_ms: number }) {
   const api = kairos.server.output().match(/Stripe emulator for test payments: API on (\S+),/)?.[1];
@@ -305,6 +296,7 @@ describe.each([
       await checkPage(page, javaScript, "My bookings with the link sent");
 
       const [linkEmail] = readDb<{ text_body: string }>(
+        kairos.server,
         "select text_body from email_outbox where recipient = ? and kind = 'my_bookings_link'",
         email,
       );

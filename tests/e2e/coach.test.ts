@@ -6,9 +6,9 @@
  * history. axe checks every coach page on the way (sign-in, dashboard, booking, confirmation,
  * sign-out, and the 403 a coach gets for another coach's booking) at the helpers' phone size.
  */
-import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { readDb } from "../server-harness";
 import { kairosCommand } from "../integration/operations-support";
 import {
   chooseTime,
@@ -19,15 +19,6 @@ import {
 } from "./browser";
 
 const kairos = withServerAndBrowser();
-
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(kairos.server.databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 const ownerLogin = () => {
   const match = kairos.server.output().match(/Coach login: (\S+) \/ (\S+)/);
@@ -102,7 +93,8 @@ describe.each([
     } finally {
       await booker.close();
     }
-    const [booking] = query<{ id: string; status: string; payment_intent_id: string }>(
+    const [booking] = readDb<{ id: string; status: string; payment_intent_id: string }>(
+      kairos.server,
       "select id, status, payment_intent_id from bookings where client_email = ?",
       email,
     );
@@ -157,9 +149,14 @@ describe.each([
 
       // The refund, in the database and at Stripe.
       expect(
-        query<{ status: string }>("select status from bookings where id = ?", booking!.id),
+        readDb<{ status: string }>(
+          kairos.server,
+          "select status from bookings where id = ?",
+          booking!.id,
+        ),
       ).toEqual([{ status: "cancelled" }]);
-      const refundRows = query<{ id: string; amount_minor: number; source: string }>(
+      const refundRows = readDb<{ id: string; amount_minor: number; source: string }>(
+        kairos.server,
         "select id, amount_minor, source from refunds where booking_id = ?",
         booking!.id,
       );

@@ -7,12 +7,11 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { DateTime } from "luxon";
 import { simpleParser } from "mailparser";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type RunningServer } from "../server-harness";
+import { readDb, startServer, type RunningServer } from "../server-harness";
 import {
   chooseTime,
   launchBrowser,
@@ -122,15 +121,6 @@ async function manageLinkFromEmail(to: string): Promise<{ link: string; text: st
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no booking_confirmed email to ${to} in ${folder} within 10 s`);
-}
-
-function readDb<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(kairos.server.databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
 }
 
 describe.each([
@@ -255,7 +245,11 @@ describe.each([
         status: string;
         ics_sequence: number;
         start_at: number;
-      }>("select id, status, ics_sequence, start_at from bookings where client_email = ?", email);
+      }>(
+        kairos.server,
+        "select id, status, ics_sequence, start_at from bookings where client_email = ?",
+        email,
+      );
       expect(others).toEqual([]);
       expect(stored).toMatchObject({
         status: "cancelled",
@@ -263,6 +257,7 @@ describe.each([
         start_at: Date.parse(newStart),
       });
       const refunds = readDb<{ amount_minor: number; currency: string; source: string }>(
+        kairos.server,
         "select amount_minor, currency, source from refunds where booking_id = ?",
         stored!.id,
       );

@@ -4,7 +4,7 @@
  */
 import Database from "better-sqlite3";
 import { startStripeEmulator, type StripeEmulator } from "../../stripe-emulator/index";
-import { startServer, type RunningServer } from "../server-harness";
+import { readDb, startServer, type RunningServer } from "../server-harness";
 import { decodeEntities, FormClient, offeredStarts, type Page } from "./form-client";
 
 export type PaymentWorld = {
@@ -41,14 +41,8 @@ export async function startPaymentWorld(env: Record<string, string> = {}): Promi
   };
 }
 
-export function readDb<T>(server: RunningServer, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(server.databasePath, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+// The integration tests have always taken it from here; the e2e tests take it from the harness.
+export { readDb };
 
 export function writeDb(server: RunningServer, sql: string, ...params: unknown[]) {
   const db = new Database(server.databasePath);
