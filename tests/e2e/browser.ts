@@ -119,11 +119,19 @@ export function offeredTimes(page: Page): Promise<string[]> {
     .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
 }
 
-/** Picks a time (the first offered, or the one with this value) and presses Continue. */
+/**
+ * Picks a time (the first offered, or the one with this value) and presses Continue. The page
+ * opens on the day of the client's earlier pick; when that day has no time left (their pick, or
+ * the last of the day, taken since; in the evening the notice also takes tomorrow's first
+ * times), the first day in the picker that has times is opened, as a client would.
+ */
 export async function chooseTime(page: Page, value?: string) {
-  const radio = value
-    ? page.locator(`input[name="startAt"][value="${value}"]`)
-    : page.locator('input[name="startAt"]').first();
+  const anyTime = page.locator('input[name="startAt"]');
+  if (!value && (await anyTime.count()) === 0) {
+    await page.locator("a.day-choice").first().click();
+    await anyTime.first().waitFor();
+  }
+  const radio = value ? page.locator(`input[name="startAt"][value="${value}"]`) : anyTime.first();
   await radio.check();
   await page.locator("form:has(.slot-group)").getByRole("button", { name: "Continue" }).click();
 }
