@@ -9,7 +9,6 @@ import { existsSync, readdirSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type ErrorRequestHandler, type RequestHandler } from "express";
@@ -26,6 +25,7 @@ import {
   type ProtectionOptions,
 } from "./protections";
 import { sendRefusal } from "./refusal-page";
+import { remixHandler } from "./remix-handler";
 import { stripeWebhookRoute } from "./stripe-webhook";
 
 // build/index.js sits one level below the project root, beside public/.
@@ -80,9 +80,8 @@ export function createExpressApp(build: ServerBuild, options: AppOptions) {
   app.all(
     "*",
     coalescedWrites,
-    createRequestHandler({
+    remixHandler({
       build,
-      mode: build.mode,
       getLoadContext: (req, res) => ({
         cspNonce: res.locals.cspNonce as string,
         clientAddress: req.ip ?? req.socket.remoteAddress ?? "unknown",

@@ -32,7 +32,7 @@ import {
 import { BROWSER_HEADERS, CONNECTIONS, load } from "./load.mjs";
 import {
   makeDataDir,
-  PRODUCTION_NODE_FLAGS,
+  NPM_START,
   projectRoot,
   rssBytes,
   seedDatabase,
@@ -557,13 +557,13 @@ async function stopMainServers() {
  * A fresh Kairos under `SETTINGS.mixedRequests` mixed requests (the three pages and new webhook
  * events in turn); its resident memory after start and after them, and how fast it went.
  */
-async function mixedRun({ productionFlags }) {
-  const kairos = await startKairos({ productionFlags });
+async function mixedRun({ asNpmStart }) {
+  const kairos = await startKairos({ asNpmStart });
   try {
     await new Promise((resolve) => setTimeout(resolve, SETTINGS.settleMs));
     const rssStart = rssBytes(kairos.pid);
     const client = await clientAtTimeStep(kairos.url, await resolveChoice(kairos.url));
-    const tag = productionFlags ? "production" : "default";
+    const tag = asNpmStart ? "production" : "default";
     const result = await load({
       url: kairos.url,
       requests: [
@@ -594,12 +594,12 @@ async function measureMemory() {
   } finally {
     await anchor.stop();
   }
-  // As npm start runs it (its heap capped: PRODUCTION_NODE_FLAGS), then with V8's default heap.
-  const small = await mixedRun({ productionFlags: true });
+  // As npm start runs it (NPM_START: its heap capped), then as `node build/index.js` would.
+  const small = await mixedRun({ asNpmStart: true });
   progress(
-    `  npm start's heap (${PRODUCTION_NODE_FLAGS.join(" ")}): ${mb(small.rssStart)} → ${mb(small.rssAfter)}, ${describeLoad(small.result)}`,
+    `  as npm start runs it (${NPM_START.described}): ${mb(small.rssStart)} → ${mb(small.rssAfter)}, ${describeLoad(small.result)}`,
   );
-  const normal = await mixedRun({ productionFlags: false });
+  const normal = await mixedRun({ asNpmStart: false });
   progress(
     `  V8's default heap: ${mb(normal.rssStart)} → ${mb(normal.rssAfter)}, ${describeLoad(normal.result)}`,
   );
@@ -609,7 +609,7 @@ async function measureMemory() {
     run.result.responses - run.result.ok + run.result.errors + run.result.timeouts;
   setRow("memory", {
     anchor: `bare node:http ${mb(anchorStart)} after start, ${mb(anchorAfter)} after ${n} requests`,
-    measured: `${mb(small.rssStart)} after start → ${mb(small.rssAfter)} after ${n} mixed requests (${int(small.result.perSecond)} req/s, ${failed(small)} failed; npm start's ${PRODUCTION_NODE_FLAGS.join(" ")})`,
+    measured: `${mb(small.rssStart)} after start → ${mb(small.rssAfter)} after ${n} mixed requests (${int(small.result.perSecond)} req/s, ${failed(small)} failed; npm start's ${NPM_START.described})`,
     ratio: times(small.rssAfter / anchorAfter),
     budget: `< ${mb(BUDGET.rssBytes)} after ${int(10_000)}`,
     pass: small.rssAfter < BUDGET.rssBytes && small.result.clean,

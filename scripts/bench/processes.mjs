@@ -16,14 +16,24 @@ export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 const kairosEntry = join(projectRoot, "build/index.js");
 
 /**
- * The V8 flags `npm start` gives Kairos (its heap limits), read from package.json's start script
- * (`node <flags> scripts/start.mjs`), so the bench runs the server as production starts it.
+ * How `npm start` runs Kairos: the environment and the V8 flags of package.json's start script
+ * (`[NAME=value …] node <flags> scripts/start.mjs`: the allocator's arenas, the heap's limits), so
+ * the bench runs the server, and the anchor in its shell, as production starts them.
  */
-export const PRODUCTION_NODE_FLAGS = (() => {
+export const NPM_START = (() => {
   const { scripts } = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8"));
   const words = scripts.start.trim().split(/\s+/);
-  if (words[0] !== "node") throw new Error(`npm start does not start with node: ${scripts.start}`);
-  return words.slice(1).filter((word) => word.startsWith("--"));
+  const nodeAt = words.indexOf("node");
+  const assignments = words.slice(0, Math.max(nodeAt, 0));
+  if (nodeAt < 0 || !assignments.every((word) => /^[A-Z_]+=\S*$/.test(word)))
+    throw new Error(`npm start is not [NAME=value …] node <flags> <script>: ${scripts.start}`);
+  const flags = words.slice(nodeAt + 1).filter((word) => word.startsWith("--"));
+  return {
+    env: Object.fromEntries(assignments.map((word) => word.split("="))),
+    flags,
+    /** As the report prints it. */
+    described: [...assignments, ...flags].join(" "),
+  };
 })();
 const anchorEntry = fileURLToPath(new URL("./anchor.mjs", import.meta.url));
 /** tsx runs TypeScript from source (app/, server/) where the server build does not export it. */
@@ -180,7 +190,7 @@ export function makeDataDir(prefix = "kairos-bench-") {
  */
 export async function startKairos({
   nodeOptions = [],
-  productionFlags = true,
+  asNpmStart = true,
   dataDir = makeDataDir(),
   env = {},
 } = {}) {
@@ -189,9 +199,10 @@ export async function startKairos({
   const server = await startChild({
     name: "kairos",
     args: [kairosEntry],
-    nodeOptions: [...(productionFlags ? PRODUCTION_NODE_FLAGS : []), ...nodeOptions],
+    nodeOptions: [...(asNpmStart ? NPM_START.flags : []), ...nodeOptions],
     dataDir,
     env: (port) => ({
+      ...(asNpmStart ? NPM_START.env : {}),
       NODE_ENV: "production",
       KAIROS_DEMO: "1",
       HOST: "127.0.0.1",
@@ -233,9 +244,11 @@ export async function startAnchor(kind, { nodeOptions = [] } = {}) {
   return startChild({
     name: `anchor-${kind}`,
     args: ["--import", "tsx", "--import", cssHooks, anchorEntry, kind],
-    nodeOptions,
+    // Kairos's shell runs as npm start runs Kairos, so that the pages' ratios compare pages alone.
+    nodeOptions: [...NPM_START.flags, ...nodeOptions],
     dataDir,
     env: (port) => ({
+      ...NPM_START.env,
       NODE_ENV: "production",
       KAIROS_DEMO: "1",
       APP_URL: `http://127.0.0.1:${port}`,

@@ -65,12 +65,18 @@ describe("the README's Docker commands", () => {
     }
   });
 
-  it("run Node with npm start's heap flags (docs/decisions/015)", () => {
+  it("run Node with npm start's heap flags and allocator setting (docs/decisions/017)", () => {
     const { scripts } = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
-    const flagsOf = (words: string[]) => words.filter((word) => word.startsWith("--"));
-    const startFlags = flagsOf(scripts.start!.split(/\s+/));
+    const words = scripts.start!.split(/\s+/);
+    const nodeAt = words.indexOf("node");
+    const flagsOf = (command: string[]) => command.filter((word) => word.startsWith("--"));
+    const startFlags = flagsOf(words.slice(nodeAt));
+    const startEnv = Object.fromEntries(words.slice(0, nodeAt).map((word) => word.split("=")));
     expect(startFlags).toContain("--max-old-space-size=128");
-    expect(flagsOf(finalStage(read("Dockerfile")).cmd)).toEqual(startFlags);
+    expect(startEnv).toEqual({ MALLOC_ARENA_MAX: "2" });
+    const image = finalStage(read("Dockerfile"));
+    expect(flagsOf(image.cmd)).toEqual(startFlags);
+    expect(image.env).toMatchObject(startEnv);
   });
 
   it("give a healthy server whose database lives on the volume", async () => {
