@@ -120,17 +120,34 @@ export function offeredTimes(page: Page): Promise<string[]> {
 }
 
 /**
- * Picks a time (the first offered, or the one with this value) and presses Continue. The page
- * opens on the day of the client's earlier pick; when that day has no time left (their pick, or
- * the last of the day, taken since; in the evening the notice also takes tomorrow's first
- * times), the first day in the picker that has times is opened, as a client would.
+ * Opens the first day with free times, as a client would: the page opens on the day of the
+ * client's earlier pick, else on this week. That day may have no time left (their pick, or the
+ * last of the day, taken since; in the evening the notice also takes tomorrow's first times), and
+ * late in the week, or before a coach's holiday, this week may have none: then the first day in
+ * the picker with times is opened, else the next week, up to eight weeks on.
  */
-export async function chooseTime(page: Page, value?: string) {
+export async function openFirstFreeTimes(page: Page) {
   const anyTime = page.locator('input[name="startAt"]');
-  if (!value && (await anyTime.count()) === 0) {
-    await page.locator("a.day-choice").first().click();
-    await anyTime.first().waitFor();
+  for (let week = 0; week < 8; week++) {
+    if ((await anyTime.count()) > 0) return;
+    const dayWithTimes = page.locator("a.day-choice").first();
+    if ((await dayWithTimes.count()) > 0) {
+      await dayWithTimes.click();
+      await anyTime.first().waitFor();
+      return;
+    }
+    const nextWeek = page.getByRole("link", { name: "Next week →", exact: true });
+    const target = new URL((await nextWeek.getAttribute("href"))!, page.url());
+    await nextWeek.click();
+    await page.waitForURL((url) => url.search === target.search);
   }
+  throw new Error(`no free times in the eight weeks from ${page.url()}`);
+}
+
+/** Picks a time (the first offered, or the one with this value) and presses Continue. */
+export async function chooseTime(page: Page, value?: string) {
+  if (!value) await openFirstFreeTimes(page);
+  const anyTime = page.locator('input[name="startAt"]');
   const radio = value ? page.locator(`input[name="startAt"][value="${value}"]`) : anyTime.first();
   await radio.check();
   await page.locator("form:has(.slot-group)").getByRole("button", { name: "Continue" }).click();
