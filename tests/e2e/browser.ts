@@ -121,10 +121,11 @@ export function offeredTimes(page: Page): Promise<string[]> {
 
 /**
  * Opens the first day with free times, as a client would: the page opens on the day of the
- * client's earlier pick, else on this week. That day may have no time left (their pick, or the
- * last of the day, taken since; in the evening the notice also takes tomorrow's first times), and
- * late in the week, or before a coach's holiday, this week may have none: then the first day in
- * the picker with times is opened, else the next week, up to eight weeks on.
+ * client's earlier pick, else on the seven days from today. That day may have no time left (their
+ * pick, or the last of the day, taken since; in the evening the notice also takes tomorrow's first
+ * times), and the seven days may have none (a coach who works one day a week, that day past or
+ * inside the notice; a holiday): then the first day in the picker with times is opened, else the
+ * next week's, up to eight weeks on.
  */
 export async function openFirstFreeTimes(page: Page) {
   const anyTime = page.locator('input[name="startAt"]');
