@@ -44,3 +44,21 @@ export function prepared<D extends Reader, T>(db: D, name: string, prepare: (db:
   if (!statement) statements.set(name, (statement = prepare(db)));
   return statement;
 }
+
+/**
+ * What an UPDATE's SET needs to be prepared once per set of columns, with the values bound when it
+ * runs: the statement's `key` (its columns) and the `set` to give Drizzle. As Drizzle's own `set`
+ * does, a column given as undefined is left as it is. A NULL is written into the statement, as a
+ * timestamp column's mapping cannot bind one.
+ */
+export function preparedSet(changes: Record<string, unknown>) {
+  const columns = Object.keys(changes)
+    .filter((column) => changes[column] !== undefined)
+    .sort();
+  return {
+    key: columns.map((column) => (changes[column] === null ? `${column}=null` : column)).join(","),
+    set: Object.fromEntries(
+      columns.map((column) => [column, changes[column] === null ? null : placeholder(column)]),
+    ),
+  };
+}

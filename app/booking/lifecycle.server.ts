@@ -24,7 +24,7 @@ import {
   notifySlotConflict,
 } from "./notifications.server";
 import { writeTransaction, type DbOrTx, type Tx } from "~db/database.server";
-import { placeholder, prepared } from "~db/prepared.server";
+import { placeholder, prepared, preparedSet } from "~db/prepared.server";
 import { bookingEvents, bookings, type BookingActor, type BookingStatus } from "~db/schema";
 import { findBooking, type Booking } from "./queries.server";
 
@@ -537,9 +537,8 @@ type BookingChanges = Extra & Pick<Booking, "status" | "updatedAt"> & { statusRe
 
 /**
  * The UPDATE, if the booking still has the status just read. Prepared once per set of columns
- * (each event sets the same ones every time), with the values bound when it runs. A NULL is
- * written into the statement (a timestamp column's mapping cannot bind one), and a value that is
- * SQL (a counter raised in place) makes a statement that is not kept.
+ * (each event sets the same ones every time: `preparedSet`); a value that is SQL (a counter raised
+ * in place) makes a statement that is not kept.
  */
 function updateBooking(tx: Tx, booking: Booking, changes: BookingChanges): Booking | undefined {
   const where = (id: unknown, status: unknown) =>
@@ -552,19 +551,11 @@ function updateBooking(tx: Tx, booking: Booking, changes: BookingChanges): Booki
       .returning()
       .get();
   }
-  // As Drizzle's own `set` does, a column given as undefined is left as it is.
-  const columns = (Object.keys(changes) as (keyof BookingChanges)[])
-    .filter((column) => changes[column] !== undefined)
-    .sort();
-  const key = columns.map((column) => (changes[column] === null ? `${column}=null` : column));
-  return prepared(tx, `updateBooking:${key.join(",")}`, (tx) =>
+  const { key, set } = preparedSet(changes);
+  return prepared(tx, `updateBooking:${key}`, (tx) =>
     tx
       .update(bookings)
-      .set(
-        Object.fromEntries(
-          columns.map((column) => [column, changes[column] === null ? null : placeholder(column)]),
-        ),
-      )
+      .set(set)
       .where(where(placeholder("id"), placeholder("fromStatus")))
       .returning()
       .prepare(),

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, gt, inArray, lt } from "drizzle-orm";
 import { hashSecretToken, newSecretToken } from "~/lib/secret-token.server";
 import type { Db, DbOrTx } from "~db/database.server";
-import { placeholder, prepared } from "~db/prepared.server";
+import { placeholder, prepared, preparedSet } from "~db/prepared.server";
 import { bookingDrafts } from "~db/schema";
 
 export type Draft = typeof bookingDrafts.$inferSelect;
@@ -154,8 +154,16 @@ export function findDraftByResumeToken(
   return draft ? findOpenDraft(db, draft.id, now) : null;
 }
 
-function update(tx: DbOrTx, id: string, fields: Partial<Draft>) {
-  tx.update(bookingDrafts).set(fields).where(eq(bookingDrafts.id, id)).run();
+/** Prepared once per set of columns (a draft's events each set the same ones every time). */
+function update(tx: DbOrTx, id: string, fields: Partial<Omit<Draft, "id">>) {
+  const { key, set } = preparedSet(fields);
+  prepared(tx, `updateDraft:${key}`, (tx) =>
+    tx
+      .update(bookingDrafts)
+      .set(set)
+      .where(eq(bookingDrafts.id, placeholder("id")))
+      .prepare(),
+  ).run({ ...fields, id });
 }
 
 /** Deletes drafts whose 24 hours have passed. Returns how many. */
