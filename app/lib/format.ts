@@ -20,9 +20,16 @@ function priceFormat(currency: string, minimumFractionDigits?: number): Intl.Num
   return format;
 }
 
+const digitsByCurrency = new Map<string, number>();
+
 /** How many digits the currency's minor unit has: 2 for GBP, 0 for JPY. */
 export function currencyDigits(currency: string): number {
-  return priceFormat(currency.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = priceFormat(currency.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /** "Free", "£45", "£45.50", "$120". `amountMinor` is in the currency's minor unit. */
