@@ -164,6 +164,18 @@ const exceptionsOf = (range: StartsRange): Exceptions => ({
 });
 
 /**
+ * What the busy-time queries bind for the coach's window [from, to) as of `now`: a booking that
+ * overlaps it starts after `from` less the longest session, so the index on start time is a range.
+ */
+const windowValues = (coachId: number, from: number, to: number, now: number) => ({
+  coachId,
+  now,
+  fromLessLongest: from - LONGEST_SESSION,
+  to,
+  from,
+});
+
+/**
  * Each booking of the coach that holds time in [from, to): confirmed, processing, or held and
  * unexpired. A client's own hold (`except.heldFor`, their draft) and the booking being moved
  * (`except.booking`) do not stand in their way. For counting sessions, and for a move.
@@ -180,11 +192,7 @@ function loadHoldingBookings(
   const exceptBooking = Boolean(except.booking);
   return prepared(db, `busy:${heldFor}:${exceptBooking}`, busyQuery({ heldFor, exceptBooking }))
     .all({
-      coachId,
-      now,
-      fromLessLongest: from - LONGEST_SESSION,
-      to,
-      from,
+      ...windowValues(coachId, from, to, now),
       heldFor: except.heldFor,
       exceptBooking: except.booking,
     })
@@ -208,11 +216,7 @@ export function loadBusyIntervals(
   if (except.booking) return loadHoldingBookings(db, coachId, from, to, now, except);
   const holds = prepared(db, "holds", holdsQuery)
     .all({
-      coachId,
-      now,
-      fromLessLongest: from - LONGEST_SESSION,
-      to,
-      from,
+      ...windowValues(coachId, from, to, now),
       // No draft has an empty id: without a client's own hold, every hold is in the way.
       heldFor: except.heldFor ?? "",
     })

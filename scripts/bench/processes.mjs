@@ -24,7 +24,7 @@ export const NPM_START = (() => {
   const { scripts } = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8"));
   const words = scripts.start.trim().split(/\s+/);
   const nodeAt = words.indexOf("node");
-  const assignments = words.slice(0, Math.max(nodeAt, 0));
+  const assignments = nodeAt < 0 ? [] : words.slice(0, nodeAt);
   if (nodeAt < 0 || !assignments.every((word) => /^[A-Z_]+=\S*$/.test(word)))
     throw new Error(`npm start is not [NAME=value …] node <flags> <script>: ${scripts.start}`);
   const flags = words.slice(nodeAt + 1).filter((word) => word.startsWith("--"));
